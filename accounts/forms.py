@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from core.sim_classes import SIM_CLASSES
+
+
+def class_choices() -> list[tuple[str, str]]:
+    return [(c.code, f"SIM {c.label}") for c in SIM_CLASSES.values()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(_l("Full name (as on your KTP)"), validators=[DataRequired(), Length(min=2, max=120)])
+    nik = StringField(_l("NIK (16 digits)"), validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("The NIK must be exactly 16 digits."))])
+    date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(min=10, max=200)])
+    confirm = PasswordField(_l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    sim_class = SelectField(_l("SIM class applied for"), choices=class_choices, validators=[DataRequired()])
+    held_class = SelectField(_l("SIM you already hold (needed for C I, C II, B I, B II and Umum)"),
+                             choices=lambda: [("", "—")] + class_choices(), validators=[Optional()])
+    held_issued_on = DateField(_l("Issued on"), validators=[Optional()])
+    held_number = StringField(_l("Licence number"), validators=[Optional(), Length(max=20)])
+    accept_terms = BooleanField(_l("I confirm the data above is true."), validators=[DataRequired()])
+
+
+class NewApplicationForm(FlaskForm):
+    sim_class = SelectField(_l("SIM class"), choices=class_choices, validators=[DataRequired()])

@@ -1,0 +1,152 @@
+"""Accounts: registration rules, user creation and sign-in throttling."""
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.models import HeldLicence, LoginFailure, User
+from core.access import APPLICANT, ROLES
+from core.clock import now_utc
+from core.errors import Conflict, PlatformError, ValidationError
+from core.extensions import db
+from core.sim_classes import SIM_CLASSES, age_on, months_between
+from exam.models import Application
+
+NIK_PATTERN = re.compile(r"^\d{16}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class TooManyAttempts(PlatformError):
+    status = 429
+
+
+@dataclass(frozen=True)
+class HeldClass:
+    sim_class: str
+    issued_on: date
+    licence_number: str
+
+
+def nik_problem(nik: str, born: date | None) -> str | None:
+    """Why a NIK is invalid, or None. A NIK is 16 digits: province (11-94), regency,
+    district, then the birth date as DDMMYY with 40 added to the day for women."""
+    if not NIK_PATTERN.match(nik):
+        return _("The NIK must be exactly 16 digits.")
+    if not 11 <= int(nik[:2]) <= 94:
+        return _("The NIK does not start with a valid province code.")
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return _("The NIK does not contain a valid date of birth.")
+    if born is not None and (day, month, year) != (born.day, born.month, born.year % 100):
+        return _("The date of birth in the NIK does not match the date of birth you entered.")
+    return None
+
+
+def eligibility_problem(sim_class: str, born: date, held: list[HeldClass], today: date) -> str | None:
+    """Why someone may not apply for a class (age, licence held), or None."""
+    spec = SIM_CLASSES.get(sim_class)
+    if spec is None:
+        return _("Unknown SIM class.")
+    if born > today:
+        return _("The date of birth cannot be in the future.")
+    age = age_on(born, today)
+    if age < spec.min_age:
+        return _(
+            "For SIM %(label)s you must be at least %(min_age)s years old (Perpol No. 5 Tahun 2021); you are %(age)s.",
+            label=spec.label, min_age=spec.min_age, age=age,
+        )
+    if spec.prerequisites:
+        qualifying = [h for h in held if h.sim_class in spec.prerequisites]
+        needed = " / ".join(SIM_CLASSES[c].label for c in spec.prerequisites)
+        if not qualifying:
+            return _("SIM %(label)s requires holding SIM %(needed)s for at least %(months)s months.",
+                     label=spec.label, needed=needed, months=spec.held_months)
+        if all(months_between(h.issued_on, today) < spec.held_months for h in qualifying):
+            return _("You must have held SIM %(needed)s for at least %(months)s months before applying for SIM %(label)s.",
+                     label=spec.label, needed=needed, months=spec.held_months)
+    return None
+
+
+def validate_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(_("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None
+
+
+def register_applicant(*, full_name: str, nik: str, born: date, email: str, password: str,
+                       sim_class: str, held: list[HeldClass]) -> User:
+    """Create an applicant account and its first application. Raises `ValidationError`."""
+    today = now_utc().date()
+    problem = nik_problem(nik, born) or eligibility_problem(sim_class, born, held, today)
+    if problem:
+        raise ValidationError(problem)
+    validate_password(password)
+    if email_taken(email):
+        raise Conflict(_("An account with this e-mail address already exists."))
+    if db.session.scalar(select(User.id).where(User.nik == nik)) is not None:
+        raise Conflict(_("An account with this NIK already exists."))
+    user = User(email=email.lower(), full_name=full_name.strip(), role=APPLICANT, nik=nik, date_of_birth=born)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    for licence in held:
+        db.session.add(HeldLicence(user_id=user.id, sim_class=licence.sim_class, issued_on=licence.issued_on,
+                                   licence_number=licence.licence_number))
+    db.session.add(Application(user_id=user.id, sim_class=sim_class))
+    db.session.commit()
+    return user
+
+
+def create_user(*, email: str, password: str, full_name: str, role: str) -> User:
+    """Create a staff-side account (or an applicant without registration checks)."""
+    if role not in ROLES:
+        raise ValidationError(_("Unknown role."))
+    validate_password(password)
+    if email_taken(email):
+        raise Conflict(_("An account with this e-mail address already exists."))
+    user = User(email=email.lower(), full_name=full_name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def held_licences(user: User) -> list[HeldClass]:
+    rows = db.session.scalars(select(HeldLicence).where(HeldLicence.user_id == user.id))
+    return [HeldClass(r.sim_class, r.issued_on, r.licence_number) for r in rows]
+
+
+def _recent_failures(column, value: str, since) -> int:
+    return db.session.scalar(
+        select(func.count(LoginFailure.id)).where(column == value, LoginFailure.at >= since)
+    ) or 0
+
+
+def authenticate(email: str, password: str, ip_address: str) -> User:
+    """Check credentials, refusing while an account or address is locked out.
+
+    Failures are counted per e-mail and per IP address over the lockout window,
+    so guessing one account's password and spraying many accounts are both slowed.
+    """
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    since = now_utc() - window
+    email = email.strip().lower()
+    if (_recent_failures(LoginFailure.email, email, since) >= config["LOGIN_MAX_FAILURES"]
+            or _recent_failures(LoginFailure.ip_address, ip_address, since) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
+        raise TooManyAttempts(_("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
+                                minutes=config["LOGIN_LOCKOUT_MINUTES"]))
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.check_password(password) or not user.is_active:
+        db.session.add(LoginFailure(email=email, ip_address=ip_address, at=now_utc()))
+        db.session.commit()
+        raise ValidationError(_("The e-mail address or password is wrong."), status=401)
+    return user

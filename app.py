@@ -1,0 +1,125 @@
+"""Application factory for the SIM theory-exam platform."""
+import threading
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from core.config import load_config
+from core.extensions import babel, csrf, db, login_manager, migrate
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(BASE_DIR / "instance"), instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_security_headers(app)
+    configure_errors_and_cli(app)
+    configure_sweeper(app)
+    return app
+
+
+def select_locale() -> str:
+    languages = ("id", "en")
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "id"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: WAL for concurrent readers during writes, and enforce foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def configure_extensions(app: Flask) -> None:
+    from accounts.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(BASE_DIR / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": select_locale(), "other_locale": "en" if select_locale() == "id" else "id"}
+
+
+def configure_blueprints(app: Flask) -> None:
+    import accounts
+    import exam
+
+    app.register_blueprint(accounts.blueprint())
+    for blueprint in exam.blueprints():
+        app.register_blueprint(blueprint)
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def configure_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.path.startswith(("/exam", "/api/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def configure_errors_and_cli(app: Flask) -> None:
+    from core.cli import register_cli
+    from core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+
+
+def configure_sweeper(app: Flask) -> None:
+    """Submit expired exams every EXAM_SWEEP_INTERVAL seconds in a daemon thread
+    (0 disables it; `flask sweep-expired` does the same from cron)."""
+    interval = app.config["EXAM_SWEEP_INTERVAL"]
+    if interval <= 0 or app.testing:
+        return
+    from exam.services import sweep_expired
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(interval):
+            with app.app_context():
+                try:
+                    sweep_expired()
+                except Exception:  # the sweeper must outlive a bad cycle
+                    app.logger.exception("Expired-exam sweep failed")
+                    db.session.rollback()
+
+    threading.Thread(target=run, name="exam-sweeper", daemon=True).start()
+    app.extensions["exam_sweeper_stop"] = stop

@@ -1,0 +1,1 @@
+"""Shared plumbing: extensions, configuration, clock, errors and access rules."""

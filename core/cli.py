@@ -1,0 +1,73 @@
+"""Click commands: `flask --app app seed | create-user | sweep-expired`.
+Migrations are Flask-Migrate's: `flask --app app db upgrade`."""
+from datetime import date
+
+import click
+from flask import Flask
+
+from accounts.services import create_user, email_taken, register_applicant
+from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF
+from core.errors import PlatformError
+from core.extensions import db
+from exam.blueprints import ensure_default_blueprints
+from exam.services import sweep_expired
+from question_bank.loader import BankFileError, load_bank
+
+DEMO_PASSWORD = "demo-password-123"
+DEMO_ACCOUNTS = (
+    ("admin@demo.sim", "Admin Demo", ADMIN),
+    ("staff@demo.sim", "Staf Bank Soal", STAFF),
+    ("examiner@demo.sim", "Penguji Demo", EXAMINER),
+)
+
+
+def seed_demo_accounts() -> list[str]:
+    """Create the demo staff-side accounts and one applicant (idempotent)."""
+    made = []
+    for email, name, role in DEMO_ACCOUNTS:
+        if not email_taken(email):
+            create_user(email=email, password=DEMO_PASSWORD, full_name=name, role=role)
+            made.append(email)
+    if not email_taken("applicant@demo.sim"):
+        register_applicant(full_name="Budi Santoso", nik="3174011505990001", born=date(1999, 5, 15),
+                           email="applicant@demo.sim", password=DEMO_PASSWORD, sim_class="A", held=[])
+        made.append("applicant@demo.sim")
+    return made
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.option("--no-demo", is_flag=True, help="Load the question bank and blueprints only.")
+    def seed(no_demo: bool):
+        """Load the question bank, default blueprints and demo accounts."""
+        try:
+            counts = load_bank()
+        except BankFileError as error:
+            raise click.ClickException(f"The question bank files are invalid; nothing was loaded:\n{error}")
+        click.echo(f"Question bank: {dict(counts)}")
+        click.echo(f"Blueprints created: {ensure_default_blueprints()}")
+        if not no_demo:
+            made = seed_demo_accounts()
+            click.echo(f"Demo accounts created: {', '.join(made) or 'none (already there)'}; password {DEMO_PASSWORD}")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", "full_name", required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.password_option()
+    def create_user_command(email: str, full_name: str, role: str, password: str):
+        """Create an account with a role (applicants normally register themselves)."""
+        if role == APPLICANT:
+            raise click.ClickException("Applicants register through the website (NIK and age checks apply).")
+        try:
+            user = create_user(email=email, password=password, full_name=full_name, role=role)
+        except PlatformError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message)
+        click.echo(f"Created {user.email} ({user.role}).")
+
+    @app.cli.command("sweep-expired")
+    def sweep_command():
+        """Submit every exam whose deadline has passed."""
+        click.echo(f"Submitted {sweep_expired()} expired exam(s).")
+

@@ -1,0 +1,74 @@
+"""One exception hierarchy for user-facing failures, mapped to HTTP answers in one place.
+
+Messages are shown to the user, so they are written to be read by one and go
+through gettext at the point they are raised.
+"""
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.extensions import db
+
+
+class PlatformError(Exception):
+    """Base of every error that is the user's to fix; `status` is the HTTP answer."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotFound(PlatformError):
+    status = 404
+
+
+class Forbidden(PlatformError):
+    status = 403
+
+
+class Conflict(PlatformError):
+    status = 409
+
+
+class ValidationError(PlatformError):
+    status = 422
+
+
+def wants_json() -> bool:
+    """True for API callers and fetch() calls that asked for JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(message: str, status: int):
+    if wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("error.html", message=message, status=status), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(PlatformError)
+    def handle_platform_error(error: PlatformError):
+        db.session.rollback()
+        return error_response(error.message, error.status)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        return error_response(_("Your form has expired or is missing its security token. Reload the page and try again."), 400)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        return error_response(error.description or error.name, error.code or 500)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return error_response(_("Something went wrong on our side. Your saved answers are safe; please try again."), 500)

@@ -1,0 +1,58 @@
+"""Pure paper assembly: draw per topic at random without replacement, prefer
+questions the applicant has not seen, shuffle the order and each question's options.
+
+The same candidates and seed always give the same paper, so a paper can be
+reproduced from the stored seed and question versions.
+"""
+import random
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+
+@dataclass(frozen=True)
+class Candidate:
+    question_id: int
+    version_id: int
+    option_count: int
+
+
+@dataclass(frozen=True)
+class PaperItem:
+    question_id: int
+    version_id: int
+    topic: str
+    option_order: tuple[int, ...]
+
+
+class NotEnoughQuestions(Exception):
+    def __init__(self, topic: str, needed: int, available: int):
+        super().__init__(f"topic {topic!r} needs {needed} questions, the bank has {available}")
+        self.topic, self.needed, self.available = topic, needed, available
+
+
+def assemble(
+    topic_counts: Mapping[str, int],
+    candidates: Mapping[str, Sequence[Candidate]],
+    seen_question_ids: set[int],
+    seed: int,
+) -> list[PaperItem]:
+    """Draw a paper. Raises `NotEnoughQuestions` if a topic cannot be filled."""
+    rng = random.Random(seed)
+    drawn: list[PaperItem] = []
+    for topic in sorted(topic_counts):
+        needed = topic_counts[topic]
+        if needed <= 0:
+            continue
+        pool = sorted(candidates.get(topic, ()), key=lambda c: c.question_id)
+        if len(pool) < needed:
+            raise NotEnoughQuestions(topic, needed, len(pool))
+        unseen = [c for c in pool if c.question_id not in seen_question_ids]
+        seen = [c for c in pool if c.question_id in seen_question_ids]
+        rng.shuffle(unseen)
+        rng.shuffle(seen)
+        for candidate in (unseen + seen)[:needed]:
+            order = list(range(candidate.option_count))
+            rng.shuffle(order)
+            drawn.append(PaperItem(candidate.question_id, candidate.version_id, topic, tuple(order)))
+    rng.shuffle(drawn)
+    return drawn

@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from exam.models import DELIVERY_MODES
+
+
+class ConsentForm(FlaskForm):
+    consent = BooleanField(_l("I have read the rules, I am taking this exam myself, and I agree to be supervised."),
+                           validators=[DataRequired()])
+
+
+class QuestionForm(FlaskForm):
+    choice = RadioField(choices=[], validate_choice=False, validators=[Optional()])
+    flagged = BooleanField(_l("Flag for review"))
+    action = HiddenField()
+
+
+class SubmitForm(FlaskForm):
+    confirm = HiddenField(default="1")
+
+
+class VerifyForm(FlaskForm):
+    code = StringField(_l("Verification code"), validators=[DataRequired(), Length(min=11, max=11),
+                                                           Regexp(r"^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$")])
+
+
+class BlueprintForm(FlaskForm):
+    delivery_mode = SelectField(_l("Delivery mode"), choices=[(m, m) for m in DELIVERY_MODES])
+    duration_minutes = IntegerField(_l("Total time (minutes, free navigation)"), validators=[InputRequired(), NumberRange(1, 240)])
+    seconds_per_question = IntegerField(_l("Seconds per question (timed per question)"), validators=[InputRequired(), NumberRange(5, 600)])
+    pass_mark = IntegerField(_l("Pass mark (number correct)"), validators=[InputRequired(), NumberRange(1, 200)])

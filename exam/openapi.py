@@ -1,0 +1,117 @@
+"""The OpenAPI 3 description of /api/v1, built from a compact table of operations."""
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(schema: str, code: str = "200") -> dict:
+    return {code: {"description": "OK", "content": {JSON: {"schema": _ref(schema)}}}}
+
+
+ERRORS = {code: {"description": text, "content": {JSON: {"schema": _ref("Error")}}}
+          for code, text in {"400": "Bad request", "401": "Not signed in", "403": "Wrong role",
+                             "404": "Not found", "409": "Not allowed in the attempt's state",
+                             "422": "Invalid value", "429": "Too many sign-in attempts"}.items()}
+
+ATTEMPT_ID = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
+NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1},
+          "description": "Question position, 1-based"}
+CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
+        "description": "Token from GET /session"}
+
+
+def _body(properties: dict, required: list[str]) -> dict:
+    return {"required": True, "content": {JSON: {"schema": {"type": "object", "properties": properties,
+                                                           "required": required}}}}
+
+
+OPERATIONS = [
+    ("/session", "get", "Current user and CSRF token", [], None, _ok("Session")),
+    ("/session", "post", "Sign in", [CSRF], _body({"email": {"type": "string"}, "password": {"type": "string"}},
+                                                 ["email", "password"]), _ok("Session")),
+    ("/session", "delete", "Sign out", [CSRF], None, {"200": {"description": "Signed out"}}),
+    ("/applications", "get", "The applicant's registrations and whether each may start an exam", [], None,
+     _ok("Applications")),
+    ("/attempts", "post", "Start an exam (draws the paper, starts the clock)", [CSRF],
+     _body({"application_id": {"type": "integer"}, "consent": {"type": "boolean", "enum": [True]}},
+           ["application_id", "consent"]), _ok("Attempt", "201")),
+    ("/attempts/{public_id}", "get", "Attempt state, server time and navigation grid", [ATTEMPT_ID], None,
+     _ok("Attempt")),
+    ("/attempts/{public_id}/questions/{number}", "get", "One question (never its answer key)",
+     [ATTEMPT_ID, NUMBER], None, _ok("QuestionWithAttempt")),
+    ("/attempts/{public_id}/questions/{number}/answer", "post", "Save an answer (refused after the deadline)",
+     [ATTEMPT_ID, NUMBER, CSRF], _body({"option": {"type": "integer", "minimum": 0}}, ["option"]),
+     _ok("QuestionWithAttempt")),
+    ("/attempts/{public_id}/questions/{number}/skip", "post", "Per-question mode: move on unanswered",
+     [ATTEMPT_ID, NUMBER, CSRF], None, _ok("AttemptOnly")),
+    ("/attempts/{public_id}/questions/{number}/flag", "post", "Flag or unflag a question for review",
+     [ATTEMPT_ID, NUMBER, CSRF], _body({"flagged": {"type": "boolean"}}, ["flagged"]), _ok("QuestionWithAttempt")),
+    ("/attempts/{public_id}/submit", "post", "Submit the exam", [ATTEMPT_ID, CSRF], None, _ok("Result")),
+    ("/attempts/{public_id}/result", "get", "Result after submission", [ATTEMPT_ID], None, _ok("Result")),
+    ("/verify/{code}", "get", "Public verification of a result",
+     [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}], None, _ok("Verification")),
+]
+
+BILINGUAL = {"type": "object", "properties": {"id": {"type": "string"}, "en": {"type": "string"}}}
+
+SCHEMAS = {
+    "Error": {"type": "object", "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+              "required": ["error", "status"]},
+    "Session": {"type": "object", "properties": {"user": {"type": "object", "nullable": True},
+                                                  "csrf_token": {"type": "string"}}},
+    "Applications": {"type": "object", "properties": {"applications": {"type": "array", "items": {
+        "type": "object", "properties": {"id": {"type": "integer"}, "sim_class": {"type": "string"},
+                                         "status": {"type": "string"}, "may_start": {"type": "boolean"},
+                                         "retakes_used": {"type": "integer"}, "retakes_allowed": {"type": "integer"},
+                                         "retake_window_closes": {"type": "string", "nullable": True}}}}}},
+    "Attempt": {"type": "object", "properties": {
+        "id": {"type": "string"}, "state": {"type": "string", "enum": ["in_progress", "submitted"]},
+        "sim_class": {"type": "string"}, "delivery_mode": {"type": "string", "enum": ["free", "per_question"]},
+        "question_count": {"type": "integer"}, "pass_mark": {"type": "integer"},
+        "started_at": {"type": "string", "format": "date-time"}, "deadline_at": {"type": "string", "format": "date-time"},
+        "server_now": {"type": "string", "format": "date-time"}, "seconds_left": {"type": "integer"},
+        "current_position": {"type": "integer"},
+        "question_deadline_at": {"type": "string", "format": "date-time", "nullable": True},
+        "question_seconds_left": {"type": "integer", "nullable": True},
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "position": {"type": "integer"}, "answered": {"type": "boolean"}, "flagged": {"type": "boolean"}}}}}},
+    "Question": {"type": "object", "properties": {
+        "position": {"type": "integer"}, "topic": {"type": "string"}, "topic_label": BILINGUAL, "text": BILINGUAL,
+        "image": {"type": "string", "nullable": True},
+        "options": {"type": "array", "items": {"type": "object", "properties": {"key": {"type": "integer"},
+                                                                              "text": BILINGUAL}}},
+        "choice": {"type": "integer", "nullable": True}, "flagged": {"type": "boolean"}}},
+    "QuestionWithAttempt": {"type": "object", "properties": {"question": _ref("Question"), "attempt": _ref("Attempt")}},
+    "AttemptOnly": {"type": "object", "properties": {"attempt": _ref("Attempt")}},
+    "Result": {"type": "object", "properties": {
+        "id": {"type": "string"}, "sim_class": {"type": "string"}, "submitted_at": {"type": "string"},
+        "auto_submitted": {"type": "boolean"}, "correct": {"type": "integer"}, "total": {"type": "integer"},
+        "score": {"type": "integer"}, "pass_mark": {"type": "integer"}, "passed": {"type": "boolean"},
+        "by_topic": {"type": "array", "items": {"type": "object", "properties": {
+            "topic": {"type": "string"}, "label": BILINGUAL, "correct": {"type": "integer"}, "total": {"type": "integer"}}}},
+        "verification_code": {"type": "string"}, "verification_url": {"type": "string"}}},
+    "Verification": {"type": "object", "properties": {
+        "name": {"type": "string"}, "sim_class": {"type": "string"}, "date": {"type": "string"},
+        "passed": {"type": "boolean"}, "score": {"type": "integer"}}},
+}
+
+
+def openapi_document() -> dict:
+    paths: dict[str, dict] = {}
+    for path, method, summary, parameters, body, responses in OPERATIONS:
+        operation = {"summary": summary, "parameters": parameters, "responses": {**responses, **ERRORS}}
+        if body:
+            operation["requestBody"] = body
+        paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "SIM theory exam API", "version": "1.0.0",
+                 "description": "The applicant's exam flow. Session-cookie authentication; "
+                                "state-changing requests need the X-CSRFToken header."},
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,1 @@
+"""The question bank: versioned bilingual questions and the bundled content in `data/`."""
