@@ -97,9 +97,11 @@ def configure_security_headers(app: Flask) -> None:
 def configure_errors_and_cli(app: Flask) -> None:
     from core.cli import register_cli
     from core.errors import register_error_handlers
+    from core.templating import register_filters
 
     register_error_handlers(app)
     register_cli(app)
+    register_filters(app)
 
 
 def configure_sweeper(app: Flask) -> None:

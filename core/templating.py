@@ -1,0 +1,34 @@
+"""Template filters: pick the current language from bilingual content, format dates."""
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from core.sim_classes import SIM_CLASSES, SimClass
+from question_bank.models import TOPICS
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "id"
+
+
+def localized(value: dict) -> str:
+    """{'id': ..., 'en': ...} -> the text in the current language (Indonesian as fallback)."""
+    return value.get(current_language()) or value.get("id", "")
+
+
+def topic_label(topic: str) -> str:
+    label_id, label_en = TOPICS[topic]
+    return label_en if current_language() == "en" else label_id
+
+
+def localized_description(sim: SimClass) -> str:
+    return sim.description_en if current_language() == "en" else sim.description_id
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(localized)
+    app.add_template_filter(topic_label)
+    app.add_template_filter(localized_description)
+    app.add_template_filter(lambda code: SIM_CLASSES[code].label, "sim_label")
+    app.add_template_filter(lambda value: format_date(value, "medium") if value else "", "format_date")
+    app.add_template_filter(lambda value: format_datetime(value, "medium") if value else "", "format_datetime")

@@ -1,0 +1,5 @@
+(function () {
+  "use strict";
+  var button = document.getElementById("print-button");
+  if (button) { button.addEventListener("click", function () { window.print(); }); }
+})();
