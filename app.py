@@ -70,8 +70,8 @@ def configure_blueprints(app: Flask) -> None:
     import accounts
     import exam
 
-    app.register_blueprint(accounts.blueprint())
-    for blueprint in exam.blueprints():
+    app.register_blueprint(accounts.attach_routes())
+    for blueprint in exam.attach_routes():
         app.register_blueprint(blueprint)
 
 

@@ -5,7 +5,7 @@ bp = Blueprint("exam", __name__)
 api = Blueprint("exam_api", __name__, url_prefix="/api/v1")
 
 
-def blueprints() -> tuple[Blueprint, Blueprint]:
+def attach_routes() -> tuple[Blueprint, Blueprint]:
     """The web and API blueprints with their routes attached."""
     from exam import admin_views, api_views, views  # noqa: F401
 
