@@ -1,0 +1,77 @@
+"""Real-browser fixtures: the app served on loopback in a thread, and Debian's Chromium
+driven by Playwright (never a downloaded browser)."""
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from core.extensions import db
+from core.sim_classes import CLASS_CODES
+from exam.blueprints import DEFAULT_TOPIC_COUNTS, ensure_default_blueprints
+from question_bank.services import upsert_question
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def generated_question(number: int, topic: str) -> dict:
+    return {
+        "code": f"GEN-{number:04d}", "topic": topic, "classes": list(CLASS_CODES), "image": None,
+        "text": {"id": f"Pertanyaan uji nomor {number}?", "en": f"Test question number {number}?"},
+        "options": [
+            {"id": f"Jawaban benar {number}", "en": f"Right answer {number}", "correct": True},
+            {"id": "Jawaban salah pertama", "en": "First wrong answer", "correct": False},
+            {"id": "Jawaban salah kedua", "en": "Second wrong answer", "correct": False},
+            {"id": "Jawaban salah ketiga", "en": "Third wrong answer", "correct": False},
+        ],
+        "explanation": {"id": "Penjelasan.", "en": "Explanation."}, "reference": "Uji",
+    }
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on 127.0.0.1 with a generated bank (2x each topic's blueprint count)."""
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
+    })
+    with app.app_context():
+        db.create_all()
+        number = 0
+        for topic, count in DEFAULT_TOPIC_COUNTS.items():
+            for _ in range(count * 2):
+                number += 1
+                upsert_question(generated_question(number, topic))
+        db.session.commit()
+        ensure_default_blueprints()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield type("Live", (), {"url": f"http://127.0.0.1:{server.server_port}", "app": app})
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is required for browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
