@@ -2,7 +2,7 @@
 import threading
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -27,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def select_locale() -> str:
     languages = ("id", "en")
+    if not has_request_context():  # CLI commands and the sweeper: no session, no user
+        return "id"
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -93,8 +93,10 @@ def build_html(items: list[tuple[str, Path]], cols: int, cell: int) -> tuple[str
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("output", help="PNG path to write (keep it outside the repository, e.g. /tmp/sheet.png)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("output", help="PNG path to write, outside the repository (e.g. /tmp/sheet.png)")
     ap.add_argument("--cols", type=int, default=6)
     ap.add_argument("--cell", type=int, default=200, help="rendered size of each image in px")
     ap.add_argument("--dir", action="append", type=Path, help="directory of SVGs (repeatable)")
@@ -132,7 +134,9 @@ def main() -> int:
             f"--window-size={width},{height}",
             html_path.as_uri(),
         ]
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180)
+        proc = subprocess.run(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180
+        )
         if proc.returncode != 0 or not out.exists():
             sys.stderr.write(proc.stderr[-4000:])
             print(f"chromium failed (exit {proc.returncode})", file=sys.stderr)
