@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from core.sim_classes import SIM_CLASSES
 
 
-def class_choices() -> list[tuple[str, str]]:
-    return [(c.code, f"SIM {c.label}") for c in SIM_CLASSES.values()]
+def class_choices() -> list[SelectChoice]:
+    return [SelectChoice(c.code, f"SIM {c.label}") for c in SIM_CLASSES.values()]
 
 
 class LoginForm(FlaskForm):
@@ -24,7 +24,7 @@ class RegistrationForm(FlaskForm):
     confirm = PasswordField(_l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
     sim_class = SelectField(_l("SIM class applied for"), choices=class_choices, validators=[DataRequired()])
     held_class = SelectField(_l("SIM you already hold (needed for C I, C II, B I, B II and Umum)"),
-                             choices=lambda: [("", "—")] + class_choices(), validators=[Optional()])
+                             choices=lambda: [SelectChoice("", "—")] + class_choices(), validators=[Optional()])
     held_issued_on = DateField(_l("Issued on"), validators=[Optional()])
     held_number = StringField(_l("Licence number"), validators=[Optional(), Length(max=20)])
     accept_terms = BooleanField(_l("I confirm the data above is true."), validators=[DataRequired()])

@@ -68,6 +68,7 @@ def sign_out():
 @api.get("/applications")
 @roles_required(APPLICANT)
 def applications():
+    services.current_attempt(current_user)  # settles an attempt whose deadline has passed
     today = now_utc().date()
     rows = db.session.scalars(db.select(Application).where(Application.user_id == current_user.id)
                               .order_by(Application.id.desc())).all()

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from exam.models import FREE_NAVIGATION, TIMED_PER_QUESTION
@@ -28,8 +28,8 @@ class VerifyForm(FlaskForm):
 
 class BlueprintForm(FlaskForm):
     delivery_mode = SelectField(_l("Delivery mode"), choices=[
-        (FREE_NAVIGATION, _l("Free navigation with a total time")),
-        (TIMED_PER_QUESTION, _l("Timed per question (AVIS style), no going back")),
+        SelectChoice(FREE_NAVIGATION, _l("Free navigation with a total time")),
+        SelectChoice(TIMED_PER_QUESTION, _l("Timed per question (AVIS style), no going back")),
     ])
     duration_minutes = IntegerField(_l("Total time (minutes, free navigation)"), validators=[InputRequired(), NumberRange(1, 240)])
     seconds_per_question = IntegerField(_l("Seconds per question (timed per question)"), validators=[InputRequired(), NumberRange(5, 600)])

@@ -92,6 +92,8 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
         raise Forbidden(_("This registration belongs to someone else."))
     if not consent:
         raise ValidationError(_("Please read the rules and give your consent before starting."))
+    for previous in application.attempts:
+        settle(previous)  # an attempt past its deadline that no request or sweep has closed yet
     now = now_utc()
     status = eligibility(application, now.date())
     if status.status == ELIGIBILITY_IN_PROGRESS:
