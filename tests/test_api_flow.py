@@ -1,0 +1,549 @@
+"""The applicant's exam end to end through the JSON API (/api/v1)."""
+from datetime import timedelta
+
+import pytest
+
+from core.extensions import db
+from exam.blueprints import DEFAULT_PASS_MARK, DEFAULT_TOPIC_COUNTS, update_blueprint
+from exam.models import Attempt
+from exam.services import mask_name, sweep_expired
+from helpers import Api, answer_key, api_login, paper_question_ids, wrong_choice
+
+QUESTIONS = sum(DEFAULT_TOPIC_COUNTS.values())
+
+
+@pytest.fixture
+def bank(make_bank):
+    return make_bank()
+
+
+@pytest.fixture
+def started(bank, applicant, applicant_api):
+    """An attempt in progress (free navigation, default blueprint)."""
+    response = applicant_api.start(applicant.application_id)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def set_mode(app, delivery_mode="per_question", seconds_per_question=15, **changes):
+    with app.app_context():
+        settings = dict(topic_counts=dict(DEFAULT_TOPIC_COUNTS), pass_mark=DEFAULT_PASS_MARK,
+                        delivery_mode=delivery_mode, duration_seconds=30 * 60,
+                        seconds_per_question=seconds_per_question, by_user_id=None)
+        settings.update(changes)
+        update_blueprint("A", **settings)
+
+
+def attempt_row(app, public_id) -> dict:
+    with app.app_context():
+        attempt = db.session.scalar(db.select(Attempt).where(Attempt.public_id == public_id))
+        return {"state": attempt.state, "auto": attempt.auto_submitted, "correct": attempt.correct_count,
+                "choices": [item.choice for item in attempt.items], "deadline": attempt.deadline_at}
+
+
+# --------------------------------------------------------------------------- session and listing
+
+
+def test_applicant_lists_applications(applicant_api, applicant, bank):
+    response = applicant_api.get("/applications")
+    assert response.status_code == 200
+    assert response.get_json() == {"applications": [{
+        "id": applicant.application_id, "sim_class": "A", "status": "open", "may_start": True,
+        "retakes_used": 0, "retakes_allowed": 2, "retake_window_closes": None,
+    }]}
+
+
+def test_anonymous_caller_gets_401_json(api):
+    response = api.get("/applications")
+    assert response.status_code == 401 and response.get_json()["status"] == 401
+
+
+@pytest.mark.parametrize("role", ["examiner", "staff", "admin"])
+def test_staff_side_roles_cannot_use_the_applicant_api(app, make_user, role):
+    api = Api(app.test_client())
+    account = make_user(role)
+    assert api.login(account.email, account.password).status_code == 200
+    assert api.get("/applications").status_code == 403
+    assert api.post("/attempts", {"application_id": 1, "consent": True}).status_code == 403
+
+
+def test_api_responses_are_not_cached(applicant_api, started):
+    response = applicant_api.state(started["id"])
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# --------------------------------------------------------------------------- start
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"consent": False},
+    {"consent": "yes"},
+    {"consent": 1},
+    {"consent": None},
+], ids=["missing", "false", "string", "one", "null"])
+def test_start_without_consent_is_refused(applicant_api, applicant, bank, app, body):
+    response = applicant_api.post("/attempts", {"application_id": applicant.application_id, **body})
+    assert response.status_code == 422
+    assert response.get_json()["error"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 0
+
+
+@pytest.mark.parametrize("application_id", [999, "1", None, 1.0])
+def test_start_with_an_unknown_application_is_404(applicant_api, bank, application_id):
+    response = applicant_api.post("/attempts", {"application_id": application_id, "consent": True})
+    assert response.status_code == 404
+
+
+def test_start_with_someone_elses_application_is_404(adversary_api, applicant, bank):
+    assert adversary_api.start(applicant.application_id).status_code == 404
+
+
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]"])
+def test_start_needs_a_json_object(applicant_api, bank, raw):
+    response = applicant_api.post("/attempts", data=raw, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_start_with_consent_draws_the_paper(started, clock):
+    assert started["state"] == "in_progress"
+    assert started["question_count"] == QUESTIONS
+    assert started["pass_mark"] == DEFAULT_PASS_MARK
+    assert started["delivery_mode"] == "free"
+    assert started["seconds_left"] == 30 * 60
+    assert started["deadline_at"] == (clock.now + timedelta(minutes=30)).isoformat() + "Z"
+    assert [item["position"] for item in started["items"]] == list(range(1, QUESTIONS + 1))
+    assert not any(item["answered"] or item["flagged"] for item in started["items"])
+
+
+def test_a_second_start_while_in_progress_is_409(applicant_api, applicant, started):
+    assert applicant_api.start(applicant.application_id).status_code == 409
+
+
+def test_start_fails_cleanly_when_the_bank_is_short(applicant_api, applicant, make_bank):
+    make_bank(topic_counts={**DEFAULT_TOPIC_COUNTS, "first_aid": 1})
+    response = applicant_api.start(applicant.application_id)
+    assert response.status_code == 409 and response.get_json()["error"]
+
+
+# --------------------------------------------------------------------------- questions and answers
+
+
+def test_every_question_is_served_and_answers_are_saved_at_once(app, applicant_api, started):
+    public_id = started["id"]
+    for number in range(1, QUESTIONS + 1):
+        response = applicant_api.question(public_id, number)
+        assert response.status_code == 200
+        question = response.get_json()["question"]
+        assert question["position"] == number and question["choice"] is None
+        assert len(question["options"]) == 4
+        assert [o["key"] for o in question["options"]] == [0, 1, 2, 3]
+        assert question["text"]["id"] and question["text"]["en"]
+        assert response.get_json()["attempt"]["current_position"] == number
+
+        choice = number % 4
+        saved = applicant_api.answer(public_id, number, choice)
+        assert saved.status_code == 200 and saved.get_json()["saved"] is True
+        # A fresh GET (no client-side state) shows the saved choice.
+        assert applicant_api.question(public_id, number).get_json()["question"]["choice"] == choice
+
+    assert attempt_row(app, public_id)["choices"] == [n % 4 for n in range(1, QUESTIONS + 1)]
+    state = applicant_api.state(public_id).get_json()
+    assert all(item["answered"] for item in state["items"])
+
+
+def test_an_answer_can_be_changed(applicant_api, started):
+    public_id = started["id"]
+    applicant_api.answer(public_id, 3, 0)
+    applicant_api.answer(public_id, 3, 2)
+    assert applicant_api.question(public_id, 3).get_json()["question"]["choice"] == 2
+
+
+def test_questions_can_be_visited_in_any_order(applicant_api, started):
+    public_id = started["id"]
+    for number in (5, 1, QUESTIONS, 2):
+        response = applicant_api.question(public_id, number)
+        assert response.status_code == 200
+        assert response.get_json()["attempt"]["current_position"] == number
+
+
+def test_flag_and_unflag(applicant_api, started):
+    public_id = started["id"]
+    response = applicant_api.flag(public_id, 4, True)
+    assert response.status_code == 200 and response.get_json()["question"]["flagged"] is True
+    state = applicant_api.state(public_id).get_json()
+    assert [item["position"] for item in state["items"] if item["flagged"]] == [4]
+    applicant_api.flag(public_id, 4, False)
+    assert not any(item["flagged"] for item in applicant_api.state(public_id).get_json()["items"])
+
+
+@pytest.mark.parametrize("flagged", ["yes", 1, None])
+def test_flag_needs_a_boolean(applicant_api, started, flagged):
+    assert applicant_api.flag(started["id"], 1, flagged).status_code == 400
+
+
+@pytest.mark.parametrize(("number", "body", "status"), [
+    (1, {"option": 4}, 422),
+    (1, {"option": -1}, 422),
+    (1, {"option": 99}, 422),
+    (1, {"option": "1"}, 400),
+    (1, {"option": 1.0}, 400),
+    (1, {"option": True}, 400),
+    (1, {"option": None}, 400),
+    (1, {}, 400),
+    (0, {"option": 1}, 404),
+    (QUESTIONS + 1, {"option": 1}, 404),
+])
+def test_invalid_answers_are_refused(app, applicant_api, started, number, body, status):
+    response = applicant_api.post(f"/attempts/{started['id']}/questions/{number}/answer", body)
+    assert response.status_code == status
+    assert response.get_json()["error"]
+    assert attempt_row(app, started["id"])["choices"] == [None] * QUESTIONS
+
+
+@pytest.mark.parametrize("number", [0, QUESTIONS + 1])
+def test_question_out_of_range_is_404(applicant_api, started, number):
+    assert applicant_api.question(started["id"], number).status_code == 404
+
+
+def test_unknown_attempt_is_404(applicant_api, bank):
+    assert applicant_api.state("0" * 32).status_code == 404
+
+
+def test_skip_is_only_for_per_question_mode(applicant_api, started):
+    assert applicant_api.skip(started["id"], 1).status_code == 409
+
+
+# --------------------------------------------------------------------------- another applicant
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("get", "/attempts/{id}", None),
+    ("get", "/attempts/{id}/questions/1", None),
+    ("post", "/attempts/{id}/questions/1/answer", {"option": 0}),
+    ("post", "/attempts/{id}/questions/1/flag", {"flagged": True}),
+    ("post", "/attempts/{id}/submit", None),
+    ("get", "/attempts/{id}/result", None),
+])
+def test_another_applicants_attempt_is_404(app, adversary_api, started, method, path, body):
+    url = path.format(id=started["id"])
+    response = adversary_api.get(url) if method == "get" else adversary_api.post(url, body)
+    assert response.status_code == 404
+    row = attempt_row(app, started["id"])
+    assert row["state"] == "in_progress" and row["choices"] == [None] * QUESTIONS
+
+
+# --------------------------------------------------------------------------- deadline
+
+
+def test_answer_within_the_grace_period_is_accepted(applicant_api, started, clock, app):
+    clock.set(attempt_row(app, started["id"])["deadline"] + timedelta(seconds=2))
+    assert applicant_api.answer(started["id"], 1, 0).status_code == 200
+
+
+def test_answer_after_the_deadline_is_refused_and_the_attempt_submitted(app, applicant_api, started, clock):
+    public_id = started["id"]
+    key = answer_key(app, public_id)
+    for number in (1, 2, 3):
+        applicant_api.answer(public_id, number, key[number - 1])
+    applicant_api.answer(public_id, 4, wrong_choice(key[3]))
+
+    clock.set(attempt_row(app, public_id)["deadline"] + timedelta(seconds=3))
+    late = applicant_api.answer(public_id, 5, key[4])
+
+    assert late.status_code == 409
+    assert late.get_json()["error"]
+    row = attempt_row(app, public_id)
+    assert row["state"] == "submitted" and row["auto"] is True
+    assert row["choices"][:5] == [key[0], key[1], key[2], wrong_choice(key[3]), None]
+    result = applicant_api.result(public_id).get_json()
+    assert result["auto_submitted"] is True
+    assert result["correct"] == 3 and result["passed"] is False
+    assert result["submitted_at"] == row["deadline"].isoformat() + "Z"
+
+
+def test_reading_an_expired_attempt_submits_it(app, applicant_api, started, clock):
+    clock.set(attempt_row(app, started["id"])["deadline"] + timedelta(minutes=5))
+    state = applicant_api.state(started["id"]).get_json()
+    assert state["state"] == "submitted" and state["seconds_left"] == 0
+    assert applicant_api.question(started["id"], 1).status_code == 409
+
+
+# --------------------------------------------------------------------------- submit and verify
+
+
+def test_submit_gives_the_result_and_a_verification_code(app, api, applicant_api, applicant, started):
+    public_id = started["id"]
+    key = answer_key(app, public_id)
+    for number in range(1, QUESTIONS + 1):
+        choice = key[number - 1] if number <= DEFAULT_PASS_MARK else wrong_choice(key[number - 1])
+        assert applicant_api.answer(public_id, number, choice).status_code == 200
+
+    response = applicant_api.submit(public_id)
+
+    assert response.status_code == 200
+    result = response.get_json()
+    assert result["correct"] == DEFAULT_PASS_MARK and result["total"] == QUESTIONS
+    assert result["score"] == 70 and result["passed"] is True and result["auto_submitted"] is False
+    assert sum(t["total"] for t in result["by_topic"]) == QUESTIONS
+    assert sum(t["correct"] for t in result["by_topic"]) == DEFAULT_PASS_MARK
+    assert {t["topic"]: t["total"] for t in result["by_topic"]} == DEFAULT_TOPIC_COUNTS
+    code = result["verification_code"]
+    assert len(code) == 11 and code[5] == "-"
+    assert result["verification_url"].endswith(f"/verify/{code}")
+
+    assert applicant_api.result(public_id).get_json() == result
+    assert applicant_api.submit(public_id).status_code == 409
+    assert applicant_api.answer(public_id, 1, 0).status_code == 409
+
+    verified = api.get(f"/verify/{code.lower()}")
+    assert verified.status_code == 200
+    assert verified.get_json() == {"name": "B*** S******", "sim_class": "A", "date": "2026-03-02",
+                                   "passed": True, "score": 70}
+    assert applicant.full_name not in verified.get_data(as_text=True)
+
+
+def test_one_below_the_pass_mark_fails(app, applicant_api, started):
+    public_id = started["id"]
+    key = answer_key(app, public_id)
+    for number in range(1, DEFAULT_PASS_MARK):
+        applicant_api.answer(public_id, number, key[number - 1])
+    result = applicant_api.submit(public_id).get_json()
+    assert result["correct"] == DEFAULT_PASS_MARK - 1 and result["passed"] is False
+
+
+def test_result_before_submission_is_409(applicant_api, started):
+    assert applicant_api.result(started["id"]).status_code == 409
+
+
+@pytest.mark.parametrize("code", ["AAAAA-BBBBB", "nothing", "ABCDE"])
+def test_unknown_verification_code_is_404(api, code):
+    response = api.get(f"/verify/{code}")
+    assert response.status_code == 404 and response.get_json()["error"]
+
+
+@pytest.mark.parametrize(("name", "masked"), [
+    ("Budi Santoso", "B*** S******"),
+    ("Siti", "S***"),
+    ("  Ni   Luh  Putu ", "N* L** P***"),
+])
+def test_mask_name(name, masked):
+    assert mask_name(name) == masked
+
+
+# --------------------------------------------------------------------------- CSRF
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/attempts", {"application_id": 1, "consent": True}),
+    ("post", "/attempts/{id}/questions/1/answer", {"option": 0}),
+    ("post", "/attempts/{id}/questions/1/flag", {"flagged": True}),
+    ("post", "/attempts/{id}/submit", None),
+    ("delete", "/session", None),
+])
+def test_state_changing_requests_without_csrf_header_are_400_json(app, applicant_api, started, method, path, body):
+    url = path.format(id=started["id"])
+    if method == "post":
+        response = applicant_api.post(url, body, csrf=False)
+    else:
+        response = applicant_api.delete(url, csrf=False)
+    assert response.status_code == 400
+    assert response.is_json and response.get_json()["status"] == 400 and response.get_json()["error"]
+    assert attempt_row(app, started["id"])["state"] == "in_progress"
+
+
+def test_wrong_csrf_token_is_400(applicant_api, started):
+    response = applicant_api.post(f"/attempts/{started['id']}/submit", csrf=False,
+                                  headers={"X-CSRFToken": "forged"})
+    assert response.status_code == 400
+
+
+def test_sign_in_needs_the_csrf_header(api, applicant):
+    response = api.post("/session", {"email": applicant.email, "password": applicant.password}, csrf=False)
+    assert response.status_code == 400
+    assert api.get("/session").get_json()["user"] is None
+
+
+# --------------------------------------------------------------------------- per-question mode
+
+
+@pytest.fixture
+def timed(app, bank, applicant, applicant_api):
+    """An attempt in per-question mode, 15 seconds per question."""
+    set_mode(app, "per_question", seconds_per_question=15)
+    response = applicant_api.start(applicant.application_id)
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def test_per_question_attempt_is_timed_per_question(timed, clock):
+    assert timed["delivery_mode"] == "per_question"
+    assert timed["seconds_left"] == QUESTIONS * 15
+    assert timed["question_seconds_left"] == 15
+    assert timed["question_deadline_at"] == (clock.now + timedelta(seconds=15)).isoformat() + "Z"
+
+
+def test_per_question_cannot_go_back_or_skip_ahead(applicant_api, timed):
+    public_id = timed["id"]
+    assert applicant_api.question(public_id, 1).status_code == 200
+    assert applicant_api.question(public_id, 2).status_code == 409
+    assert applicant_api.answer(public_id, 1, 0).get_json()["attempt"]["current_position"] == 2
+    assert applicant_api.question(public_id, 1).status_code == 409
+    assert applicant_api.answer(public_id, 1, 1).status_code == 409
+    assert applicant_api.answer(public_id, 3, 1).status_code == 409
+    assert applicant_api.question(public_id, 2).status_code == 200
+
+
+def test_per_question_flagging_is_refused(applicant_api, timed):
+    assert applicant_api.flag(timed["id"], 1, True).status_code == 409
+
+
+def test_per_question_timer_expiry_moves_on(app, applicant_api, timed, clock):
+    public_id = timed["id"]
+    clock.advance(seconds=15)
+    state = applicant_api.state(public_id).get_json()
+    assert state["current_position"] == 2 and state["question_seconds_left"] == 15
+    clock.advance(seconds=31)  # two more questions time out, one second into the fourth
+    state = applicant_api.state(public_id).get_json()
+    assert state["current_position"] == 4 and state["question_seconds_left"] == 14
+    assert applicant_api.answer(public_id, 2, 0).status_code == 409
+    assert applicant_api.answer(public_id, 4, 0).status_code == 200
+    assert attempt_row(app, public_id)["choices"][:5] == [None, None, None, 0, None]
+
+
+def test_per_question_answer_within_the_grace_period_counts(app, applicant_api, timed, clock):
+    """A click sent just before the question's timer ran out arrives up to
+    SUBMIT_GRACE_SECONDS late; it must still be saved."""
+    public_id = timed["id"]
+    clock.advance(seconds=16)
+    response = applicant_api.answer(public_id, 1, 2)
+    assert response.status_code == 200
+    assert attempt_row(app, public_id)["choices"][0] == 2
+
+
+def test_per_question_skip_moves_on(app, applicant_api, timed):
+    public_id = timed["id"]
+    response = applicant_api.skip(public_id, 1)
+    assert response.status_code == 200 and response.get_json()["attempt"]["current_position"] == 2
+    assert applicant_api.skip(public_id, 1).status_code == 409
+    assert attempt_row(app, public_id)["choices"][0] is None
+
+
+def test_per_question_last_answer_ends_the_exam(app, applicant_api, timed):
+    public_id = timed["id"]
+    key = answer_key(app, public_id)
+    for number in range(1, QUESTIONS):
+        assert applicant_api.answer(public_id, number, key[number - 1]).status_code == 200
+    last = applicant_api.answer(public_id, QUESTIONS, key[-1])
+    assert last.status_code == 200
+    assert last.get_json()["attempt"]["state"] == "submitted"
+    result = applicant_api.result(public_id).get_json()
+    assert result["correct"] == QUESTIONS and result["passed"] is True and result["auto_submitted"] is False
+
+
+def test_per_question_every_timer_expiring_submits(app, applicant_api, timed, clock):
+    clock.advance(seconds=QUESTIONS * 15)
+    state = applicant_api.state(timed["id"]).get_json()
+    assert state["state"] == "submitted"
+    assert attempt_row(app, timed["id"])["auto"] is True
+
+
+# --------------------------------------------------------------------------- blueprint versions and retakes
+
+
+def test_blueprint_change_does_not_alter_a_drawn_paper(app, applicant_api, started):
+    public_id = started["id"]
+    questions_before = paper_question_ids(app, public_id)
+    set_mode(app, "free", topic_counts={"signs": 5}, pass_mark=5, duration_seconds=600)
+
+    state = applicant_api.state(public_id).get_json()
+    assert state["pass_mark"] == DEFAULT_PASS_MARK and state["question_count"] == QUESTIONS
+    assert state["seconds_left"] == 30 * 60
+    assert paper_question_ids(app, public_id) == questions_before
+
+    key = answer_key(app, public_id)
+    for number in range(1, 6):  # enough for the new blueprint, far too few for the old one
+        applicant_api.answer(public_id, number, key[number - 1])
+    result = applicant_api.submit(public_id).get_json()
+    assert result["pass_mark"] == DEFAULT_PASS_MARK and result["total"] == QUESTIONS
+    assert result["passed"] is False
+
+
+def test_new_blueprint_applies_to_the_next_attempt(app, applicant_api, applicant, bank, clock):
+    set_mode(app, "free", topic_counts={"signs": 5}, pass_mark=4, duration_seconds=600)
+    started = applicant_api.start(applicant.application_id).get_json()
+    assert started["question_count"] == 5 and started["pass_mark"] == 4 and started["seconds_left"] == 600
+
+
+def test_retake_draws_unseen_questions_when_the_bank_allows(app, applicant_api, applicant, make_bank, clock):
+    make_bank(per_topic=12)  # twice the largest topic count
+    first = applicant_api.start(applicant.application_id).get_json()["id"]
+    assert applicant_api.submit(first).get_json()["passed"] is False
+    clock.advance(days=1)
+
+    applications = applicant_api.get("/applications").get_json()["applications"]
+    assert applications[0]["may_start"] is True and applications[0]["retake_window_closes"] == "2026-03-20"
+    retake = applicant_api.start(applicant.application_id)
+    assert retake.status_code == 201
+    assert not set(paper_question_ids(app, first)) & set(paper_question_ids(app, retake.get_json()["id"]))
+
+
+def test_retake_reuses_questions_when_the_bank_is_exact(app, applicant_api, applicant, bank, clock):
+    first = applicant_api.start(applicant.application_id).get_json()["id"]
+    applicant_api.submit(first)
+    clock.advance(days=1)
+    retake = applicant_api.start(applicant.application_id).get_json()["id"]
+    assert sorted(paper_question_ids(app, first)) == sorted(paper_question_ids(app, retake))
+
+
+def test_retake_on_the_same_day_is_409(applicant_api, applicant, started):
+    applicant_api.submit(started["id"])
+    assert applicant_api.get("/applications").get_json()["applications"][0]["status"] == "wait"
+    assert applicant_api.start(applicant.application_id).status_code == 409
+
+
+def test_expired_attempt_does_not_block_the_next_days_retake(app, applicant_api, applicant, started, clock):
+    clock.advance(days=1)
+    listing = applicant_api.get("/applications").get_json()["applications"][0]
+    assert listing["status"] == "open" and listing["may_start"] is True
+    assert applicant_api.start(applicant.application_id).status_code == 201
+    assert attempt_row(app, started["id"])["auto"] is True
+
+
+# --------------------------------------------------------------------------- sweeping
+
+
+def test_sweep_expired_submits_overdue_attempts(app, bank, make_applicant, clock):
+    public_ids = []
+    for _ in range(2):
+        account = make_applicant()
+        public_ids.append(api_login(app.test_client(), account).start(account.application_id).get_json()["id"])
+    deadline = attempt_row(app, public_ids[0])["deadline"]
+
+    clock.set(deadline + timedelta(seconds=2))  # inside the grace period
+    with app.app_context():
+        assert sweep_expired() == 0
+    clock.set(deadline + timedelta(seconds=3))
+    with app.app_context():
+        assert sweep_expired() == 2
+        assert sweep_expired() == 0
+    for public_id in public_ids:
+        row = attempt_row(app, public_id)
+        assert row["state"] == "submitted" and row["auto"] is True
+
+
+def test_sweep_expired_command(app, runner, started, clock):
+    clock.set(attempt_row(app, started["id"])["deadline"] + timedelta(minutes=1))
+    result = runner.invoke(args=["sweep-expired"])
+    assert result.exit_code == 0, result.output
+    assert "Submitted 1 expired exam(s)." in result.output
+    assert attempt_row(app, started["id"])["state"] == "submitted"
+
+
+def test_sweep_leaves_running_attempts_alone(app, runner, started):
+    result = runner.invoke(args=["sweep-expired"])
+    assert "Submitted 0 expired exam(s)." in result.output
+    assert attempt_row(app, started["id"])["state"] == "in_progress"
+
