@@ -49,6 +49,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
+    import core.audit  # noqa: F401  (the audit table belongs to the metadata)
     from accounts.models import User
 
     db.init_app(app)

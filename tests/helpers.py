@@ -35,16 +35,26 @@ class FrozenClock:
     def __init__(self, start: datetime, monkeypatch: pytest.MonkeyPatch):
         self.now = start
         self._monkeypatch = monkeypatch
+        self._patched: set[str] = set()
 
     def __call__(self) -> datetime:
         return self.now
 
     def install(self) -> None:
-        """Patch `now_utc` in every loaded module that holds the real function.
-        Called again after `create_app`, which imports the views lazily."""
-        for module in list(sys.modules.values()):
-            if getattr(module, "now_utc", None) is REAL_NOW_UTC:
-                self._monkeypatch.setattr(module, "now_utc", self)
+        """Patch `now_utc` in every loaded module that imported it by name.
+        Called again after `create_app`, which imports the views lazily.
+
+        A module first imported while `core.clock` is patched picks up a
+        FrozenClock (this test's or, if nobody undid it, an earlier one's) rather
+        than the real function; it is reset to the real one first, so that undoing
+        the patch at teardown leaves the real function behind."""
+        for name, module in list(sys.modules.items()):
+            current = getattr(module, "now_utc", None)
+            if name in self._patched or not (current is REAL_NOW_UTC or isinstance(current, FrozenClock)):
+                continue
+            module.now_utc = REAL_NOW_UTC
+            self._monkeypatch.setattr(module, "now_utc", self)
+            self._patched.add(name)
 
     def set(self, moment: datetime) -> datetime:
         self.now = moment
