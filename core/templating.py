@@ -3,6 +3,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
 from core.sim_classes import SIM_CLASSES, SimClass
+from question_bank.images import image_url
 from question_bank.models import TOPICS
 
 
@@ -28,6 +29,7 @@ def localized_description(sim: SimClass) -> str:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(localized)
     app.add_template_filter(topic_label)
+    app.add_template_filter(image_url, "question_image_url")
     app.add_template_filter(localized_description)
     app.add_template_filter(lambda code: SIM_CLASSES[code].label, "sim_label")
     app.add_template_filter(lambda value: format_date(value, "medium") if value else "", "format_date")

@@ -7,6 +7,6 @@ api = Blueprint("exam_api", __name__, url_prefix="/api/v1")
 
 def attach_routes() -> tuple[Blueprint, Blueprint]:
     """The web and API blueprints with their routes attached."""
-    from exam import admin_views, api_views, views  # noqa: F401
+    from exam import admin_views, api_views, practice_views, views  # noqa: F401
 
     return bp, api

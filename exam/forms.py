@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from core.sim_classes import SIM_CLASSES
 from exam.models import FREE_NAVIGATION, TIMED_PER_QUESTION
 
 
@@ -34,3 +35,11 @@ class BlueprintForm(FlaskForm):
     duration_minutes = IntegerField(_l("Total time (minutes, free navigation)"), validators=[InputRequired(), NumberRange(1, 240)])
     seconds_per_question = IntegerField(_l("Seconds per question (timed per question)"), validators=[InputRequired(), NumberRange(5, 600)])
     pass_mark = IntegerField(_l("Pass mark (number correct)"), validators=[InputRequired(), NumberRange(1, 200)])
+
+
+class PracticeStartForm(FlaskForm):
+    sim_class = SelectField(_l("SIM class"), choices=lambda: [SelectChoice(c.code, f"SIM {c.label}") for c in SIM_CLASSES.values()])
+
+
+class PracticeAnswerForm(FlaskForm):
+    choice = HiddenField()

@@ -10,16 +10,12 @@ from flask import url_for
 from core.clock import now_utc
 from core.sim_classes import label
 from exam.models import Attempt, AttemptItem
+from question_bank.images import image_url
 from question_bank.models import TOPICS
 
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
-
-
-def image_url(item: AttemptItem) -> str | None:
-    image = item.version.image
-    return url_for("static", filename=f"img/{image}") if image else None
 
 
 def question_payload(item: AttemptItem) -> dict:
@@ -29,7 +25,7 @@ def question_payload(item: AttemptItem) -> dict:
         "topic": version.topic,
         "topic_label": {"id": TOPICS[version.topic][0], "en": TOPICS[version.topic][1]},
         "text": {"id": version.text_id, "en": version.text_en},
-        "image": image_url(item),
+        "image": image_url(item.version.image),
         "options": [
             {"key": key, "text": {"id": option["id"], "en": option["en"]}}
             for key, option in enumerate(item.displayed_options())

@@ -1,24 +1,27 @@
 """Question bank writes: validation and versioned saves."""
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from core.extensions import db
 from core.sim_classes import CLASS_CODES
+from question_bank.images import image_exists
 from question_bank.models import ACTIVE, TOPICS, Question, QuestionVersion, QuestionVersionClass
 
-STATIC_IMAGES = Path(__file__).resolve().parent.parent / "static" / "img"
 CONTENT_FIELDS = ("topic", "text_id", "text_en", "options", "explanation_id", "explanation_en", "reference", "image")
 
 
-def _bilingual(value: Any) -> bool:
-    return (isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].strip() != ""
-            and isinstance(value.get("en"), str) and value["en"].strip() != "")
+def _bilingual(value: Any, require_english: bool = True) -> bool:
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str) or not value["id"].strip():
+        return False
+    english = value.get("en")
+    return isinstance(english, str) and (english.strip() != "" or not require_english)
 
 
-def question_problems(data: Any) -> list[str]:
-    """Everything wrong with one question in the data-file format (empty if valid)."""
+def question_problems(data: Any, require_english: bool = True) -> list[str]:
+    """Everything wrong with one question in the data-file format (empty if valid).
+    The staff editor may save a question whose English is still missing
+    (`require_english=False`); imports and the bundled bank need both languages."""
     if not isinstance(data, dict):
         return ["not an object"]
     problems = []
@@ -30,18 +33,18 @@ def question_problems(data: Any) -> list[str]:
     if not isinstance(classes, list) or not classes or any(c not in CLASS_CODES for c in classes):
         problems.append(f"classes must be a non-empty list of {', '.join(CLASS_CODES)}")
     for field in ("text", "explanation"):
-        if not _bilingual(data.get(field)):
+        if not _bilingual(data.get(field), require_english):
             problems.append(f"{field} needs both 'id' and 'en'")
     options = data.get("options")
     if not isinstance(options, list) or not 3 <= len(options) <= 4:
         problems.append("needs 3 or 4 options")
     else:
-        if not all(_bilingual(o) for o in options):
+        if not all(_bilingual(o, require_english) for o in options):
             problems.append("every option needs both 'id' and 'en'")
         if sum(1 for o in options if isinstance(o, dict) and o.get("correct") is True) != 1:
             problems.append("needs exactly one correct option")
     image = data.get("image")
-    if image is not None and (not isinstance(image, str) or ".." in image or not (STATIC_IMAGES / image).is_file()):
+    if image is not None and (not isinstance(image, str) or ".." in image or not image_exists(image)):
         problems.append(f"image {image!r} does not exist")
     return problems
 

@@ -45,6 +45,8 @@ ROUTES = [
     ("exam.review", "GET", "/exam/attempts/{attempt}/review", None, APPLICANT_ONLY),
     ("exam.result", "GET", "/exam/attempts/{attempt}/result", None, expect(302, 302, 403, 403, 403, 404)),
     ("exam.slip", "GET", "/exam/attempts/{attempt}/slip", None, expect(302, 302, 403, 403, 403, 404)),
+    ("exam.practice_home", "GET", "/practice", None, expect(302, 409, 403, 403, 403, 200)),
+    ("exam.practice_question", "GET", "/practice/1", None, expect(302, 409, 403, 403, 403, 404)),
     ("exam.verify_lookup", "GET", "/verify", None, EVERYONE_200),
     ("exam.verify", "GET", "/verify/{code}", None, EVERYONE_200),
     ("exam_api.openapi", "GET", "/api/v1/openapi.json", None, EVERYONE_200),

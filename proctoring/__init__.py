@@ -1,0 +1,18 @@
+"""Webcam proctoring: the system check before an exam, frame and browser-event
+ingestion during it, analysis in a worker pool, rules that turn observations into
+flags, the attempt's risk score, evidence for examiners and its retention.
+
+The per-frame vision (face detection, head pose, identity, overlays) lives in
+`proctoring.vision` behind the small `Analyzer` interface of `proctoring.analysis`.
+"""
+from flask import Blueprint
+
+bp = Blueprint("proctoring", __name__, url_prefix="/proctoring")
+api = Blueprint("proctoring_api", __name__, url_prefix="/api/v1")
+
+
+def attach_routes() -> tuple[Blueprint, Blueprint]:
+    """The web (examiner) and API blueprints with their routes attached."""
+    from proctoring import api_views, views  # noqa: F401
+
+    return bp, api

@@ -1,0 +1,169 @@
+"""The interface between the web side of proctoring and the vision code.
+
+The web side speaks JPEG bytes and small frozen records (`Face`, `FrameAnalysis`,
+`ReferenceAnalysis`); the vision code (`proctoring.vision`, pure functions over
+numpy arrays) sits behind `Analyzer`. `FakeAnalyzer` is a deterministic stand-in
+for tests: it reads what it should "see" from a JPEG comment segment, so a test
+can describe a frame without any image library.
+
+`get_analyzer(app)` picks one by `PROCTOR_ANALYZER` ("vision" or "fake") and
+keeps it for the app's lifetime (models are loaded once).
+"""
+import json
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+from flask import Flask
+
+Box = tuple[float, float, float, float]
+
+
+class AnalysisFailed(Exception):
+    """The image could not be analysed (undecodable, or the vision code failed)."""
+
+
+class AnalyzerUnavailable(Exception):
+    """The configured analyzer cannot be loaded (e.g. the vision packages are missing)."""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One detected face. `box` is (x, y, width, height) as fractions of the frame;
+    `yaw`/`pitch` are head-pose angles in degrees (0 = facing the camera)."""
+
+    box: Box
+    confidence: float
+    yaw: float | None = None
+    pitch: float | None = None
+
+    @property
+    def height(self) -> float:
+        return self.box[3]
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """What the vision code saw in one exam frame. `identity_distance` compares the
+    one face with the reference photo (None when there is not exactly one face or
+    no reference); `brightness` is the mean luma, 0-255."""
+
+    faces: tuple[Face, ...] = ()
+    brightness: float = 0.0
+    identity_distance: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FrameAnalysis":
+        faces = tuple(Face(tuple(f["box"]), f["confidence"], f.get("yaw"), f.get("pitch")) for f in data.get("faces", ()))
+        return cls(faces, float(data.get("brightness", 0.0)), data.get("identity_distance"))
+
+
+@dataclass(frozen=True)
+class ReferenceAnalysis:
+    """The reference photo from the system check. `signature` is the identity
+    descriptor of the single face (None unless exactly one face was found)."""
+
+    faces: tuple[Face, ...] = ()
+    brightness: float = 0.0
+    signature: tuple[float, ...] | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("signature")
+        return data
+
+
+class Analyzer(Protocol):
+    def analyze_reference(self, jpeg: bytes) -> ReferenceAnalysis:
+        """Faces, brightness and identity signature of a reference photo. Raises AnalysisFailed."""
+
+    def analyze_frame(self, jpeg: bytes, reference: tuple[float, ...] | None) -> FrameAnalysis:
+        """Faces, head pose, brightness and identity distance of one exam frame. Raises AnalysisFailed."""
+
+    def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
+        """The frame as JPEG with the analysis drawn on it. Raises AnalysisFailed."""
+
+
+# --------------------------------------------------------------------------- the fake
+
+FAKE_MARKER = b"fake-vision:"
+OVERLAY_MARKER = b"fake-overlay"
+DEFAULT_FAKE_FACE = {"box": [0.3, 0.2, 0.4, 0.55], "confidence": 0.98, "yaw": 0.0, "pitch": 0.0}
+
+
+def _comment_segment(payload: bytes) -> bytes:
+    return b"\xff\xfe" + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def embed_fake_scenario(jpeg: bytes, **scenario) -> bytes:
+    """`jpeg` with a comment telling FakeAnalyzer what to see, e.g.
+    `embed_fake_scenario(data, faces=[], brightness=90)`. Keys: faces (list of
+    dicts like DEFAULT_FAKE_FACE), brightness, identity_distance, signature, fail."""
+    return jpeg[:2] + _comment_segment(FAKE_MARKER + json.dumps(scenario).encode()) + jpeg[2:]
+
+
+def _fake_scenario(jpeg: bytes) -> dict:
+    start = jpeg.find(b"\xff\xfe")
+    while start != -1:
+        length = int.from_bytes(jpeg[start + 2:start + 4], "big")
+        payload = jpeg[start + 4:start + 2 + length]
+        if payload.startswith(FAKE_MARKER):
+            return json.loads(payload[len(FAKE_MARKER):])
+        start = jpeg.find(b"\xff\xfe", start + 2)
+    return {}
+
+
+class FakeAnalyzer:
+    """Sees what the JPEG's comment says (default: one bright, frontal face that
+    matches the reference). Deterministic and instant, for tests."""
+
+    def _faces(self, scenario: dict) -> tuple[Face, ...]:
+        if scenario.get("fail"):
+            raise AnalysisFailed("fake analyzer asked to fail")
+        faces = scenario.get("faces", [DEFAULT_FAKE_FACE])
+        return tuple(Face(tuple(f["box"]), f["confidence"], f.get("yaw"), f.get("pitch")) for f in faces)
+
+    def analyze_reference(self, jpeg: bytes) -> ReferenceAnalysis:
+        scenario = _fake_scenario(jpeg)
+        faces = self._faces(scenario)
+        signature = tuple(scenario.get("signature", (0.0, 1.0))) if len(faces) == 1 else None
+        return ReferenceAnalysis(faces, float(scenario.get("brightness", 128.0)), signature)
+
+    def analyze_frame(self, jpeg: bytes, reference: tuple[float, ...] | None) -> FrameAnalysis:
+        scenario = _fake_scenario(jpeg)
+        faces = self._faces(scenario)
+        distance = scenario.get("identity_distance", 0.1) if len(faces) == 1 and reference is not None else None
+        return FrameAnalysis(faces, float(scenario.get("brightness", 128.0)), distance)
+
+    def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
+        return jpeg[:2] + _comment_segment(OVERLAY_MARKER) + jpeg[2:]
+
+
+# --------------------------------------------------------------------------- choosing one
+
+_lock = threading.Lock()
+
+
+def get_analyzer(app: Flask) -> Analyzer:
+    """The app's analyzer, created on first use. Raises AnalyzerUnavailable when
+    the vision code cannot be imported."""
+    analyzer = app.extensions.get("proctor_analyzer")
+    if analyzer is not None:
+        return analyzer
+    with _lock:
+        analyzer = app.extensions.get("proctor_analyzer")
+        if analyzer is None:
+            kind = app.config["PROCTOR_ANALYZER"]
+            if kind == "fake":
+                analyzer = FakeAnalyzer()
+            elif kind == "vision":
+                from proctoring.vision_adapter import VisionAnalyzer
+
+                analyzer = VisionAnalyzer()
+            else:
+                raise AnalyzerUnavailable(f"unknown PROCTOR_ANALYZER {kind!r}")
+            app.extensions["proctor_analyzer"] = analyzer
+    return analyzer

@@ -1,0 +1,87 @@
+"""Every threshold of the proctoring rules, the system check and the risk score, in
+one place, each with the reason for its value (`RuleConfig.reasons()` lists them).
+
+The frame interval these assume is the default 5 s (PROCTOR_FRAME_INTERVAL_SECONDS);
+rules that count frames say so, rules that need a duration measure time.
+"""
+from dataclasses import dataclass, field, fields
+
+LOW, MEDIUM, HIGH = "low", "medium", "high"
+SEVERITIES = (LOW, MEDIUM, HIGH)
+
+
+def threshold(value, reason: str):
+    return field(default=value, metadata={"reason": reason})
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    # --- consecutive frames
+    max_frame_gap_seconds: float = threshold(
+        20.0, "Two analysed frames are 'consecutive' only if at most 20 s apart (4 intervals): a longer gap "
+              "means frames are missing, and we do not assume what happened in between.")
+    # --- no face
+    no_face_min_frames: int = threshold(
+        2, "One empty frame is often a glance down or a sneeze; two in a row (about 5-10 s) is someone "
+           "who left the camera's view.")
+    no_face_high_seconds: float = threshold(
+        30.0, "Away from the camera for 30 s is enough to consult notes or another person.")
+    # --- more than one face
+    multi_face_min_confidence: float = threshold(
+        0.6, "A second face counts only if the detector is at least 60% sure: lower scores are mostly "
+             "posters, photos on the wall and shadows in our dev set.")
+    # --- looking away
+    looking_away_yaw_degrees: float = threshold(
+        35.0, "Reading the screen's far edge turns the head about 20-25 degrees; beyond 35 the eyes are off the screen.")
+    looking_away_pitch_degrees: float = threshold(
+        25.0, "Looking down at the keyboard is about 15-20 degrees; beyond 25 is the lap or a desk beside it.")
+    looking_away_min_seconds: float = threshold(
+        10.0, "Sustained means 10 s (three frames at the default interval): short glances are normal.")
+    looking_away_medium_seconds: float = threshold(
+        30.0, "Half a minute looking elsewhere is long enough to read notes.")
+    # --- identity
+    identity_max_distance: float = threshold(
+        0.6, "Identity distance above 0.6 (the vision code's scale, 0 = same face) is 'a different person'; "
+             "the vision agent's dev set puts same-person pairs below it.")
+    identity_min_frames: int = threshold(
+        3, "A mismatch must hold for three frames in a row: lighting and pose make single frames unreliable.")
+    # --- camera off / covered
+    camera_dark_brightness: float = threshold(
+        15.0, "Mean luma under 15 of 255 is a covered lens or a black feed, not a dim room.")
+    camera_dark_min_frames: int = threshold(2, "As for no face: one dark frame can be an exposure glitch.")
+    camera_off_high_seconds: float = threshold(30.0, "Half a minute without video is a gap an examiner must look at.")
+    # --- browser events
+    tab_hidden_high_seconds: float = threshold(
+        30.0, "Switching away for half a minute is enough to look answers up.")
+    event_merge_seconds: float = threshold(
+        10.0, "Events of one kind less than 10 s apart are one burst (e.g. copy, then paste) and one flag.")
+    fullscreen_exit_medium_count: int = threshold(
+        3, "Leaving fullscreen three times in one burst is deliberate, not a slip of the Esc key.")
+    # --- system check (reference photo)
+    check_min_face_height: float = threshold(
+        0.25, "The face must be at least a quarter of the picture's height: smaller faces are too few pixels "
+              "for a reliable identity signature at 640x480.")
+    check_min_brightness: float = threshold(
+        60.0, "Mean luma under 60 makes faces noisy and identity unreliable; applicants are asked for more light.")
+    check_max_brightness: float = threshold(
+        225.0, "Over 225 the picture is washed out (a window or lamp behind or in front of the camera).")
+    check_max_yaw: float = threshold(20.0, "The reference photo must be frontal: within 20 degrees left or right.")
+    check_max_pitch: float = threshold(20.0, "…and within 20 degrees up or down.")
+    check_min_confidence: float = threshold(0.7, "The detector must be sure it is a face.")
+    # --- risk score (see proctoring.scoring)
+    score_weights: dict = threshold(
+        {"multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
+         "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3},
+        "The most a kind of flag alone can add to the risk (as a fraction of 100). Another person in view or "
+        "a different person sitting the exam is close to proof; looking away has innocent explanations.")
+    score_saturation: dict = threshold(
+        {"multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
+         "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4},
+        "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight.")
+
+    @classmethod
+    def reasons(cls) -> dict[str, str]:
+        return {f.name: f.metadata["reason"] for f in fields(cls)}
+
+
+DEFAULT_RULES = RuleConfig()

@@ -1,0 +1,144 @@
+"""Staff-side question bank operations: search, create, edit (a new version),
+retire/restore and version diffs. Every change is written to the audit trail."""
+import difflib
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from core.audit import record
+from core.errors import Conflict, NotFound, ValidationError
+from core.extensions import db
+from question_bank.models import ACTIVE, RETIRED, Question, QuestionVersion, QuestionVersionClass
+from question_bank.services import CONTENT_FIELDS, question_problems, save_version, version_fields
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    text: str = ""
+    topic: str = ""
+    sim_class: str = ""
+    status: str = ""
+    has_image: str = ""
+    missing_language: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    questions: list[Question]
+    total: int
+    page: int
+    pages: int
+
+
+def search(filters: SearchFilters, page: int = 1) -> Page:
+    """Questions whose current version matches the filters, newest code order."""
+    query = select(Question).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+    if filters.text:
+        like = f"%{filters.text.lower()}%"
+        query = query.where(or_(func.lower(Question.code).like(like), func.lower(QuestionVersion.text_id).like(like),
+                                func.lower(QuestionVersion.text_en).like(like)))
+    if filters.topic:
+        query = query.where(QuestionVersion.topic == filters.topic)
+    if filters.sim_class:
+        query = query.where(QuestionVersion.id.in_(
+            select(QuestionVersionClass.version_id).where(QuestionVersionClass.sim_class == filters.sim_class)))
+    if filters.status in (ACTIVE, RETIRED):
+        query = query.where(Question.status == filters.status)
+    if filters.has_image == "yes":
+        query = query.where(QuestionVersion.image.is_not(None))
+    elif filters.has_image == "no":
+        query = query.where(QuestionVersion.image.is_(None))
+    if filters.missing_language:
+        query = query.where(or_(QuestionVersion.text_en == "", QuestionVersion.explanation_en == ""))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    questions = db.session.scalars(query.order_by(Question.code).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return Page(list(questions), total, page, pages)
+
+
+def get_question(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound(_("Question not found."))
+    return question
+
+
+def _check(data: dict) -> None:
+    problems = question_problems(data, require_english=False)
+    if problems:
+        raise ValidationError(_("The question cannot be saved: %(problems)s.", problems="; ".join(problems)))
+
+
+def create_question(data: dict, actor_id: int) -> Question:
+    _check(data)
+    if db.session.scalar(select(Question.id).where(Question.code == data["code"])) is not None:
+        raise Conflict(_("A question with the code %(code)s already exists.", code=data["code"]))
+    question = Question(code=data["code"], status=ACTIVE)
+    db.session.add(question)
+    db.session.flush()
+    version = save_version(question, version_fields(data), data["classes"], actor_id)
+    record("question.create", actor_id=actor_id, target_type="question", target_id=question.code,
+           details={"version": version.number})
+    db.session.commit()
+    return question
+
+
+def edit_question(question: Question, data: dict, actor_id: int) -> QuestionVersion | None:
+    """Save an edit as a new version. Returns None when nothing changed."""
+    data = {**data, "code": question.code}
+    _check(data)
+    fields = version_fields(data)
+    current = question.current_version
+    changed = [f for f in CONTENT_FIELDS if getattr(current, f) != fields[f]]
+    if sorted(set(data["classes"])) != current.class_codes:
+        changed.append("classes")
+    if not changed:
+        return None
+    version = save_version(question, fields, data["classes"], actor_id)
+    record("question.edit", actor_id=actor_id, target_type="question", target_id=question.code,
+           details={"version": version.number, "changed": changed})
+    db.session.commit()
+    return version
+
+
+def set_status(question: Question, status: str, actor_id: int) -> None:
+    if status not in (ACTIVE, RETIRED):
+        raise ValidationError(_("Unknown status."))
+    if question.status == status:
+        return
+    question.status = status
+    record("question.retire" if status == RETIRED else "question.restore", actor_id=actor_id,
+           target_type="question", target_id=question.code)
+    db.session.commit()
+
+
+def version_as_data(version: QuestionVersion, code: str) -> dict:
+    """A stored version in the data-file format (for forms, previews and diffs)."""
+    return {
+        "code": code, "topic": version.topic, "classes": version.class_codes, "image": version.image,
+        "text": {"id": version.text_id, "en": version.text_en},
+        "options": [dict(o) for o in version.options],
+        "explanation": {"id": version.explanation_id, "en": version.explanation_en},
+        "reference": version.reference,
+    }
+
+
+def _lines(version: QuestionVersion) -> list[str]:
+    lines = [f"topic: {version.topic}", f"classes: {' '.join(version.class_codes)}", f"image: {version.image or '-'}",
+             f"text (id): {version.text_id}", f"text (en): {version.text_en}"]
+    for index, option in enumerate(version.options):
+        mark = "*" if option["correct"] else " "
+        lines += [f"option {'ABCD'[index]}{mark} (id): {option['id']}", f"option {'ABCD'[index]}{mark} (en): {option['en']}"]
+    lines += [f"explanation (id): {version.explanation_id}", f"explanation (en): {version.explanation_en}",
+              f"reference: {version.reference}"]
+    return lines
+
+
+def version_diff(older: QuestionVersion, newer: QuestionVersion) -> list[tuple[str, str]]:
+    """Line diff between two versions as (kind, text) with kind in '+', '-', ' '."""
+    diff = difflib.ndiff(_lines(older), _lines(newer))
+    return [(line[0], line[2:]) for line in diff if line[0] in "+- "]

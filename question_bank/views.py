@@ -1,0 +1,166 @@
+"""Staff pages for the question bank: list and filters, editor with live preview,
+retire/restore, history with diffs, image uploads, import and export."""
+from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.access import ADMIN, ROLES, STAFF, roles_required
+from core.errors import PlatformError, ValidationError
+from core.sim_classes import SIM_CLASSES
+from question_bank import bp, editing
+from question_bank.forms import ImportForm, QuestionForm, StatusForm
+from question_bank.images import image_url, store_upload, upload_folder
+from question_bank.models import TOPICS
+from question_bank.statistics import item_statistics
+from question_bank.transfer import ImportRejected, export_bank, import_bank
+
+EDITORS = (STAFF, ADMIN)
+EXPORT_TYPES = {"json": ("application/json", "json"), "csv": ("text/csv; charset=utf-8", "csv"),
+                "moodle": ("application/xml", "xml")}
+
+
+def _filters() -> editing.SearchFilters:
+    args = request.args
+    return editing.SearchFilters(
+        text=args.get("q", "").strip()[:100], topic=args.get("topic", "") if args.get("topic") in TOPICS else "",
+        sim_class=args.get("sim_class", "") if args.get("sim_class") in SIM_CLASSES else "",
+        status=args.get("status", ""), has_image=args.get("has_image", ""),
+        missing_language=args.get("missing_language") == "1",
+    )
+
+
+@bp.route("/bank")
+@roles_required(*EDITORS)
+def question_list():
+    filters = _filters()
+    page = editing.search(filters, request.args.get("page", 1, type=int))
+    stats = item_statistics([q.id for q in page.questions])
+    page_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("question_bank/list.html", page=page, filters=filters, stats=stats,
+                           topics=TOPICS, classes=SIM_CLASSES, page_args=page_args)
+
+
+def _image_from(form: QuestionForm, keep: str | None) -> str | None:
+    upload = form.upload.data
+    if upload and getattr(upload, "filename", ""):
+        return store_upload(upload.read())
+    chosen = form.image.data or None
+    if chosen and chosen.startswith("upload/") and chosen != keep:
+        raise ValidationError(_("Choose a bundled image or upload a new one."))
+    return chosen
+
+
+def _render_editor(form: QuestionForm, question=None, status: int = 200):
+    return render_template("question_bank/edit.html", form=form, question=question,
+                           current_image=image_url(form.image.data or None)), status
+
+
+@bp.route("/bank/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def question_new():
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = editing.create_question(form.to_data(_image_from(form, None)), current_user.id)
+        except PlatformError as error:
+            flash(error.message, "error")
+            return _render_editor(form, status=error.status)
+        flash(_("Question %(code)s created.", code=question.code), "success")
+        return redirect(url_for("question_bank.question_detail", question_id=question.id), code=303)
+    return _render_editor(form, status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/bank/<int:question_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def question_edit(question_id: int):
+    question = editing.get_question(question_id)
+    form = QuestionForm()
+    if request.method == "GET":
+        form.fill_from(editing.version_as_data(question.current_version, question.code))
+    else:
+        form.code.data = question.code
+    if form.validate_on_submit():
+        try:
+            version = editing.edit_question(question, form.to_data(_image_from(form, question.current_version.image)),
+                                            current_user.id)
+        except PlatformError as error:
+            flash(error.message, "error")
+            return _render_editor(form, question, error.status)
+        if version is None:
+            flash(_("Nothing changed."), "info")
+        else:
+            flash(_("Saved as version %(n)s. Exams already drawn keep their version.", n=version.number), "success")
+        return redirect(url_for("question_bank.question_detail", question_id=question.id), code=303)
+    return _render_editor(form, question, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/bank/<int:question_id>")
+@roles_required(*EDITORS)
+def question_detail(question_id: int):
+    question = editing.get_question(question_id)
+    stats = item_statistics([question.id]).get(question.id)
+    return render_template("question_bank/detail.html", question=question, version=question.current_version,
+                           stats=stats, status_form=StatusForm(), image_url=image_url)
+
+
+@bp.route("/bank/<int:question_id>/history")
+@roles_required(*EDITORS)
+def question_history(question_id: int):
+    question = editing.get_question(question_id)
+    versions = {v.number: v for v in question.versions}
+    newest = max(versions)
+    to_number = request.args.get("to", newest, type=int)
+    from_number = request.args.get("from", max(to_number - 1, 1), type=int)
+    if to_number not in versions or from_number not in versions:
+        abort(404)
+    diff = editing.version_diff(versions[from_number], versions[to_number])
+    return render_template("question_bank/history.html", question=question, versions=question.versions,
+                           diff=diff, from_number=from_number, to_number=to_number)
+
+
+@bp.route("/bank/<int:question_id>/status", methods=["POST"])
+@roles_required(*EDITORS)
+def question_status(question_id: int):
+    question = editing.get_question(question_id)
+    if not StatusForm().validate_on_submit():
+        raise ValidationError(_("The form has expired; reload the page and try again."), status=400)
+    editing.set_status(question, request.form.get("status", ""), current_user.id)
+    flash(_("Question %(code)s is now %(status)s.", code=question.code, status=question.status), "success")
+    return redirect(url_for("question_bank.question_detail", question_id=question.id), code=303)
+
+
+@bp.route("/bank/import", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def bank_import():
+    form = ImportForm()
+    problems, report, status = [], None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            flash(_("Choose a file to import."), "error")
+            status = 400
+        else:
+            try:
+                report = import_bank(form.format.data, upload.read(), current_user.id)
+            except ImportRejected as rejected:
+                problems, status = rejected.problems, rejected.status
+                flash(rejected.message, "error")
+    elif request.method == "POST":
+        status = 400
+    return render_template("question_bank/import.html", form=form, problems=problems, report=report), status
+
+
+@bp.route("/bank/export.<fmt>")
+@roles_required(*EDITORS)
+def bank_export(fmt: str):
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    mimetype, extension = EXPORT_TYPES[fmt]
+    return Response(export_bank(fmt), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=sim-question-bank.{extension}"})
+
+
+@bp.route("/question-images/<name>")
+@roles_required(*ROLES)
+def uploaded_image(name: str):
+    return send_from_directory(upload_folder(), name, max_age=86400)

@@ -1,0 +1,108 @@
+"""/api/v1/openapi.json is a well-formed OpenAPI 3 document that matches the real routes."""
+import re
+
+import pytest
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+# The document does not describe itself.
+UNDOCUMENTED = {("/openapi.json", "get")}
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.is_json
+    return response.get_json()
+
+
+def rule_to_openapi(rule: str) -> str:
+    """'/api/v1/attempts/<public_id>/questions/<int:number>' -> '/attempts/{public_id}/questions/{number}'."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+
+
+def api_routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule_to_openapi(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def documented(document) -> set[tuple[str, str]]:
+    return {(path, method) for path, item in document["paths"].items() for method in item if method in HTTP_METHODS}
+
+
+def test_top_level_structure(document):
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] and document["info"]["version"]
+    assert document["servers"] == [{"url": "/api/v1"}]
+    assert document["paths"]
+    assert all(path.startswith("/") for path in document["paths"])
+
+
+def test_every_operation_is_well_formed(document):
+    for path, item in document["paths"].items():
+        template_names = set(re.findall(r"{([^}]+)}", path))
+        for method, operation in item.items():
+            assert method in HTTP_METHODS, (path, method)
+            assert operation["summary"]
+            assert operation["responses"], (path, method)
+            for code, response in operation["responses"].items():
+                assert re.fullmatch(r"[1-5]\d\d|default", code), (path, method, code)
+                assert response["description"]
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                assert parameter["in"] in {"path", "query", "header", "cookie"}
+                assert parameter["name"] and "schema" in parameter
+                if parameter["in"] == "path":
+                    assert parameter["required"] is True
+            path_params = {p["name"] for p in parameters if p["in"] == "path"}
+            assert path_params == template_names, (path, method)
+            if method in {"post", "put", "patch", "delete"}:
+                assert any(p["in"] == "header" and p["name"] == "X-CSRFToken" for p in parameters), (path, method)
+
+
+def test_every_reference_resolves(document):
+    def refs(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "$ref":
+                    yield inner
+                else:
+                    yield from refs(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from refs(inner)
+
+    found = list(refs(document))
+    assert found
+    for ref in found:
+        assert ref.startswith("#/")
+        target = document
+        for part in ref[2:].split("/"):
+            assert part in target, ref
+            target = target[part]
+
+
+def test_every_documented_operation_exists(app, document):
+    missing = documented(document) - api_routes(app)
+    assert not missing
+
+
+def test_every_api_route_is_documented(app, document):
+    undocumented = api_routes(app) - documented(document) - UNDOCUMENTED
+    assert not undocumented
+
+
+def test_documented_success_codes_match_the_api(document):
+    assert "201" in document["paths"]["/attempts"]["post"]["responses"]
+    assert "200" in document["paths"]["/attempts/{public_id}/questions/{number}/answer"]["post"]["responses"]
+
+
+def test_the_question_schema_has_no_answer_key(document):
+    schemas = document["components"]["schemas"]
+    question = schemas["Question"]["properties"]
+    assert "correct" not in question and "explanation" not in question
+    option = question["options"]["items"]["properties"]
+    assert set(option) == {"key", "text"}
