@@ -11,6 +11,9 @@ SEVERITIES = (LOW, MEDIUM, HIGH)
 
 
 def threshold(value, reason: str):
+    """A field with its default and the reason for it (dicts get a fresh copy per instance)."""
+    if isinstance(value, dict):
+        return field(default_factory=lambda: dict(value), metadata={"reason": reason})
     return field(default=value, metadata={"reason": reason})
 
 

@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app served on loopback in a thread, and Debian's Chromium
 driven by Playwright (never a downloaded browser)."""
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,19 @@ def generated_question(number: int, topic: str) -> dict:
     }
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """The app on 127.0.0.1 with a generated bank (2x each topic's blueprint count)."""
+@contextmanager
+def serve(tmp_path, bank_multiplier: int):
+    """The app on 127.0.0.1 with a generated bank of `bank_multiplier` x each topic's
+    blueprint count (1 puts every question on every paper)."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
     })
     with app.app_context():
         db.create_all()
         number = 0
         for topic, count in DEFAULT_TOPIC_COUNTS.items():
-            for _ in range(count * 2):
+            for _ in range(count * bank_multiplier):
                 number += 1
                 upsert_question(generated_question(number, topic))
         db.session.commit()
@@ -51,9 +54,23 @@ def live_server(tmp_path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield type("Live", (), {"url": f"http://127.0.0.1:{server.server_port}", "app": app})
-    server.shutdown()
-    thread.join()
+    try:
+        yield type("Live", (), {"url": f"http://127.0.0.1:{server.server_port}", "app": app})
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    with serve(tmp_path, bank_multiplier=2) as live:
+        yield live
+
+
+@pytest.fixture
+def live_server_small_bank(tmp_path):
+    with serve(tmp_path, bank_multiplier=1) as live:
+        yield live
 
 
 @pytest.fixture

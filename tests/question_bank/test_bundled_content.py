@@ -1,0 +1,77 @@
+"""The bundled question bank: counts per topic and class, both languages, one
+correct option, an explanation and a rule for every question, images that exist
+and are safe, and enough questions for every class's paper and its retakes."""
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.sim_classes import CLASS_CODES
+from exam.blueprints import DEFAULT_TOPIC_COUNTS
+from question_bank.loader import read_bank
+from question_bank.models import TOPICS
+
+STATIC_IMG = Path(__file__).resolve().parents[2] / "static" / "img"
+PAPERS_WITHOUT_REPEATS = 3  # the first exam and its two retakes
+
+
+@pytest.fixture(scope="module")
+def bank() -> list[dict]:
+    return read_bank()
+
+
+def test_bank_size_and_topics(bank):
+    assert len(bank) >= 250
+    by_topic = Counter(q["topic"] for q in bank)
+    assert set(by_topic) == set(TOPICS)
+    assert min(by_topic.values()) >= 25
+
+
+def test_every_question_is_complete_and_bilingual(bank):
+    for q in bank:
+        assert q["text"]["id"].strip() and q["text"]["en"].strip(), q["code"]
+        assert q["explanation"]["id"].strip() and q["explanation"]["en"].strip(), q["code"]
+        assert q["reference"].strip(), q["code"]
+        assert 3 <= len(q["options"]) <= 4, q["code"]
+        assert sum(o["correct"] is True for o in q["options"]) == 1, q["code"]
+        assert all(o["id"].strip() and o["en"].strip() for o in q["options"]), q["code"]
+        assert len({o["id"] for o in q["options"]}) == len(q["options"]), q["code"]
+
+
+def test_images_exist_and_cover_signs_and_scenes(bank):
+    images = [q["image"] for q in bank if q["image"]]
+    assert all((STATIC_IMG / image).is_file() for image in images)
+    assert sum(1 for q in bank if q["image"] and q["image"].startswith("signs/")) >= 40
+    hazard = [q for q in bank if q["topic"] == "hazard_perception"]
+    assert len(hazard) >= 20 and all(q["image"] and q["image"].startswith("scenes/") for q in hazard)
+
+
+@pytest.mark.parametrize("folder", ["signs", "scenes"])
+def test_drawings_are_plain_svg_without_scripts_or_external_references(folder):
+    files = sorted((STATIC_IMG / folder).glob("*.svg"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        root = ET.fromstring(text)
+        assert root.tag.endswith("svg") and root.get("viewBox"), path.name
+        assert not re.search(r"<script|<image|<foreignObject|href=|on\w+=", text, re.IGNORECASE), path.name
+
+
+@pytest.mark.parametrize("sim_class", CLASS_CODES)
+def test_every_class_can_sit_three_papers_without_repeats(bank, sim_class):
+    available = Counter(q["topic"] for q in bank if sim_class in q["classes"])
+    for topic, count in DEFAULT_TOPIC_COUNTS.items():
+        assert available[topic] >= count * PAPERS_WITHOUT_REPEATS, (sim_class, topic, available[topic])
+
+
+def test_class_tags_follow_vehicle_groups(bank):
+    """Seat-belt questions are never motorcycle-only; helmet questions never car-only."""
+    motorcycle_only, car_only = {"C", "C1", "C2", "D"}, {"A", "A_UMUM", "B1", "B1_UMUM", "B2", "B2_UMUM", "D1"}
+    for q in bank:
+        classes, text = set(q["classes"]), q["text"]["id"].lower()
+        if "sabuk keselamatan" in text:
+            assert not classes <= motorcycle_only, q["code"]
+        if re.search(r"\bhelm\b", text):
+            assert not classes <= car_only, q["code"]

@@ -1,0 +1,148 @@
+"""The staff question editor: create, edit into a new version, retire/restore,
+history diff, image uploads, search filters, permissions and the audit trail."""
+import io
+
+import pytest
+from PIL import Image
+
+from core.audit import AuditEntry, verify_chain
+from core.extensions import db
+from helpers import app_context, csrf_from_html, form_login
+from question_bank.models import Question
+
+FORM = {
+    "topic": "regulations", "classes": ["A", "C"],
+    "text_id": "Apa kewajiban pengemudi di persimpangan?", "text_en": "What must a driver do at a junction?",
+    "option_a_id": "Memperlambat dan memberi prioritas", "option_a_en": "Slow down and give priority",
+    "option_b_id": "Mempercepat", "option_b_en": "Speed up",
+    "option_c_id": "Membunyikan klakson terus", "option_c_en": "Keep sounding the horn",
+    "option_d_id": "", "option_d_en": "", "correct": "a",
+    "explanation_id": "Pasal 113 UU 22/2009.", "explanation_en": "Article 113 of Law 22/2009.",
+    "reference": "UU No. 22 Tahun 2009 Pasal 113", "image": "",
+}
+
+
+def png_bytes(size=(40, 30), kind="PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=kind)
+    return out.getvalue()
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    assert form_login(client, staff.email).status_code == 302
+    return client
+
+
+def post_form(client, url, data, files=None):
+    page = client.get(url)
+    assert page.status_code == 200
+    body = {**data, "csrf_token": csrf_from_html(page.get_data(as_text=True))}
+    if files:
+        body.update(files)
+    return client.post(url, data=body, content_type="multipart/form-data")
+
+
+def load(app, code):
+    with app_context(app):
+        question = db.session.scalar(db.select(Question).where(Question.code == code))
+        return question, [(v.number, v.text_id, v.class_codes, v.image) for v in question.versions]
+
+
+def test_staff_creates_and_edits_a_question_into_a_new_version(app, staff_client):
+    response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-901"})
+    assert response.status_code == 303
+    question, versions = load(app, "REG-901")
+    assert versions == [(1, FORM["text_id"], ["A", "C"], None)]
+
+    edit = post_form(staff_client, f"/bank/{question.id}/edit",
+                     {**FORM, "text_id": "Apa kewajiban utama di persimpangan?", "classes": ["A"]})
+    assert edit.status_code == 303
+    question, versions = load(app, "REG-901")
+    assert [v[:3] for v in versions] == [(1, FORM["text_id"], ["A", "C"]),
+                                         (2, "Apa kewajiban utama di persimpangan?", ["A"])]
+    with app_context(app):
+        assert db.session.get(Question, question.id).current_version.number == 2
+
+    unchanged = post_form(staff_client, f"/bank/{question.id}/edit",
+                          {**FORM, "text_id": "Apa kewajiban utama di persimpangan?", "classes": ["A"]})
+    assert unchanged.status_code == 303
+    assert len(load(app, "REG-901")[1]) == 2
+
+    history = staff_client.get(f"/bank/{question.id}/history?from=1&to=2").get_data(as_text=True)
+    assert "diff-del" in history and "Apa kewajiban utama di persimpangan?" in history
+    with app_context(app):
+        actions = [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions == ["question.create", "question.edit"]
+        assert verify_chain().intact
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"correct": ""}, "Correct option"),
+    ({"option_c_id": "", "option_c_en": ""}, "3 or 4 options"),
+    ({"classes": []}, "SIM class"),
+    ({"code": "bad code"}, "ABC-123"),
+])
+def test_invalid_questions_are_refused_and_nothing_is_saved(app, staff_client, change, message):
+    response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-902", **change})
+    assert response.status_code in (409, 422)
+    with app_context(app):
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+
+
+def test_retire_and_restore_are_recorded(app, staff_client, make_question):
+    record = make_question()
+    page = staff_client.get(f"/bank/{record.id}")
+    token = csrf_from_html(page.get_data(as_text=True))
+    assert staff_client.post(f"/bank/{record.id}/status", data={"csrf_token": token, "status": "retired"}).status_code == 303
+    assert load(app, record.code)[0].status == "retired"
+    assert staff_client.post(f"/bank/{record.id}/status", data={"csrf_token": token, "status": "active"}).status_code == 303
+    assert load(app, record.code)[0].status == "active"
+    with app_context(app):
+        assert [e.action for e in db.session.scalars(db.select(AuditEntry))] == ["question.retire", "question.restore"]
+
+
+def test_uploaded_image_is_reencoded_and_served_to_signed_in_users(app, staff_client):
+    response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-903"},
+                         {"upload": (io.BytesIO(png_bytes()), "sign.png")})
+    assert response.status_code == 303
+    _, versions = load(app, "REG-903")
+    image = versions[0][3]
+    assert image.startswith("upload/") and image.endswith(".png")
+    served = staff_client.get(f"/question-images/{image.split('/', 1)[1]}")
+    assert served.status_code == 200 and served.data[:8] == b"\x89PNG\r\n\x1a\n"
+    served.close()
+    assert app.test_client().get(f"/question-images/{image.split('/', 1)[1]}").status_code == 302
+
+
+@pytest.mark.parametrize("payload, name", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "x.svg"),
+    (b"\x89PNG\r\n\x1a\nnot really a png", "fake.png"),
+    (b"GIF89a" + b"\x00" * 20, "anim.gif"),
+    (b"", "empty.png"),
+])
+def test_bad_uploads_are_refused(app, staff_client, payload, name):
+    response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-904"}, {"upload": (io.BytesIO(payload), name)})
+    assert response.status_code in (413, 415, 422)
+    with app_context(app):
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+
+
+def test_search_filters(app, staff_client, make_question):
+    make_question(topic="signs", classes=("C",), image="signs/larangan-masuk.svg")
+    make_question(topic="ethics", classes=("A",))
+    page = staff_client.get("/bank?topic=signs").get_data(as_text=True)
+    assert "Pertanyaan T-" in page and page.count("<tr class") == 1
+    assert staff_client.get("/bank?has_image=yes&sim_class=A").get_data(as_text=True).count("<tr class") == 0
+    assert staff_client.get("/bank?has_image=no&sim_class=A").get_data(as_text=True).count("<tr class") == 1
+
+
+@pytest.mark.parametrize("role", ["applicant", "examiner"])
+def test_only_staff_and_admin_edit(app, role, make_applicant, make_user, make_question):
+    account = make_applicant() if role == "applicant" else make_user(role)
+    record = make_question()
+    client = app.test_client()
+    assert form_login(client, account.email).status_code == 302
+    for url in ("/bank", "/bank/new", f"/bank/{record.id}", f"/bank/{record.id}/edit", "/bank/import", "/bank/export.json"):
+        assert client.get(url).status_code == 403, url
