@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_security_headers(app)
     configure_errors_and_cli(app)
     configure_sweeper(app)
+    configure_proctoring(app)
     return app
 
 
@@ -72,9 +73,12 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     import accounts
     import exam
+    import question_bank
+    import proctoring
 
     app.register_blueprint(accounts.attach_routes())
-    for blueprint in exam.attach_routes():
+    app.register_blueprint(question_bank.attach_routes())
+    for blueprint in (*exam.attach_routes(), *proctoring.attach_routes()):
         app.register_blueprint(blueprint)
 
 
@@ -128,3 +132,11 @@ def configure_sweeper(app: Flask) -> None:
 
     threading.Thread(target=run, name="exam-sweeper", daemon=True).start()
     app.extensions["exam_sweeper_stop"] = stop
+
+
+def configure_proctoring(app: Flask) -> None:
+    """The frame-analysis worker pool (threads start on the first frame; stopped at exit,
+    or by `app.extensions["proctor_pool"].shutdown()`)."""
+    from proctoring.worker import start_pool
+
+    start_pool(app)

@@ -13,7 +13,7 @@ from core.extensions import db
 HOME_BY_ROLE = {
     APPLICANT: "exam.dashboard",
     ADMIN: "exam.admin_blueprints",
-    STAFF: "accounts.staff_home",
+    STAFF: "question_bank.question_list",
     EXAMINER: "accounts.staff_home",
 }
 

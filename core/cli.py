@@ -1,4 +1,4 @@
-"""Click commands: `flask --app app seed | create-user | sweep-expired`.
+"""Click commands: `flask --app app seed | create-user | sweep-expired | purge-evidence`.
 Migrations are Flask-Migrate's: `flask --app app db upgrade`."""
 from datetime import date
 
@@ -7,10 +7,12 @@ from flask import Flask
 
 from accounts.services import create_user, email_taken, register_applicant
 from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF
+from core.clock import now_utc
 from core.errors import PlatformError
 from core.extensions import db
 from exam.blueprints import ensure_default_blueprints
 from exam.services import sweep_expired
+from proctoring.retention import purge_evidence
 from question_bank.loader import BankFileError, load_bank
 
 DEMO_PASSWORD = "demo-password-123"
@@ -71,3 +73,9 @@ def register_cli(app: Flask) -> None:
         """Submit every exam whose deadline has passed."""
         click.echo(f"Submitted {sweep_expired()} expired exam(s).")
 
+    @app.cli.command("purge-evidence")
+    def purge_evidence_command():
+        """Delete proctoring pictures past their retention period (cron-friendly)."""
+        counts = purge_evidence(now_utc())
+        click.echo(f"Deleted {counts.frames} frame(s), {counts.evidence} evidence frame(s) "
+                   f"and {counts.photos} reference photo(s).")

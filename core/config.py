@@ -52,4 +52,32 @@ def load_config(instance_path: Path) -> dict:
         "PUBLIC_HOLIDAYS": os.environ.get("PUBLIC_HOLIDAYS", ""),
         "EXAM_SWEEP_INTERVAL": int(os.environ.get("EXAM_SWEEP_INTERVAL", 0)),
         "SUBMIT_GRACE_SECONDS": int(os.environ.get("SUBMIT_GRACE_SECONDS", 2)),
+        **proctoring_config(),
+    }
+
+
+def proctoring_config() -> dict:
+    """Webcam proctoring (see proctoring/ and README "Proctoring")."""
+    env = os.environ.get
+    return {
+        # An exam starts only after a passing camera check (reference photo).
+        "PROCTORING_REQUIRED": _env_bool("PROCTORING_REQUIRED", True),
+        # "vision" (proctoring.vision) or "fake" (tests: proctoring.analysis.FakeAnalyzer).
+        "PROCTOR_ANALYZER": env("PROCTOR_ANALYZER", "vision"),
+        # Analyse frames inside the request instead of the worker pool (tests).
+        "PROCTOR_SYNC_ANALYSIS": _env_bool("PROCTOR_SYNC_ANALYSIS", False),
+        "PROCTOR_WORKERS": int(env("PROCTOR_WORKERS", 2)),
+        "PROCTOR_FRAME_INTERVAL_SECONDS": float(env("PROCTOR_FRAME_INTERVAL_SECONDS", 5)),
+        "PROCTOR_FRAME_JITTER_SECONDS": float(env("PROCTOR_FRAME_JITTER_SECONDS", 1.5)),
+        "PROCTOR_FRAME_MAX_BYTES": int(env("PROCTOR_FRAME_MAX_BYTES", 512 * 1024)),
+        "PROCTOR_FRAME_MIN_WIDTH": 160, "PROCTOR_FRAME_MIN_HEIGHT": 120,
+        "PROCTOR_FRAME_MAX_WIDTH": 1280, "PROCTOR_FRAME_MAX_HEIGHT": 960,
+        "PROCTOR_EVENTS_PER_BATCH": 200,
+        # A passing check must be this recent when the exam starts.
+        "PROCTOR_CHECK_VALID_MINUTES": int(env("PROCTOR_CHECK_VALID_MINUTES", 30)),
+        # Privacy: frames that back no flag are deleted as soon as they are analysed and found
+        # clean, the rest after PROCTOR_FRAME_RETENTION_HOURS; evidence after PROCTOR_EVIDENCE_RETENTION_DAYS.
+        "PROCTOR_DELETE_CLEAN_FRAMES": _env_bool("PROCTOR_DELETE_CLEAN_FRAMES", True),
+        "PROCTOR_FRAME_RETENTION_HOURS": int(env("PROCTOR_FRAME_RETENTION_HOURS", 24)),
+        "PROCTOR_EVIDENCE_RETENTION_DAYS": int(env("PROCTOR_EVIDENCE_RETENTION_DAYS", 90)),
     }

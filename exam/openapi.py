@@ -100,8 +100,10 @@ SCHEMAS = {
 
 
 def openapi_document() -> dict:
+    from proctoring import openapi as proctoring_openapi
+
     paths: dict[str, dict] = {}
-    for path, method, summary, parameters, body, responses in OPERATIONS:
+    for path, method, summary, parameters, body, responses in OPERATIONS + proctoring_openapi.OPERATIONS:
         operation = {"summary": summary, "parameters": parameters, "responses": {**responses, **ERRORS}}
         if body:
             operation["requestBody"] = body
@@ -113,5 +115,5 @@ def openapi_document() -> dict:
                                 "state-changing requests need the X-CSRFToken header."},
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **proctoring_openapi.SCHEMAS}},
     }

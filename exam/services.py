@@ -22,6 +22,7 @@ from exam.grading import GradedItem, Result, grade
 from exam.models import IN_PROGRESS, Application, Attempt, AttemptItem
 from exam.retakes import IN_PROGRESS as ELIGIBILITY_IN_PROGRESS
 from exam.retakes import PASSED, WAIT, eligibility
+from proctoring.gate import begin_proctoring, require_system_check
 from question_bank.models import ACTIVE, Question, QuestionVersion, QuestionVersionClass
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -87,7 +88,9 @@ def seen_question_ids(user: User) -> set[int]:
 
 def start_attempt(user: User, application: Application, consent: bool) -> Attempt:
     """Draw a paper and start the clock. Raises if consent is missing, the
-    applicant may not sit now, or the bank cannot fill the blueprint."""
+    applicant may not sit now, the camera check has not passed (with
+    PROCTORING_REQUIRED; the check becomes the attempt's reference photo), or the
+    bank cannot fill the blueprint."""
     if application.user_id != user.id:
         raise Forbidden(_("This registration belongs to someone else."))
     if not consent:
@@ -104,6 +107,7 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
         raise Conflict(_("Your retake can start from %(day)s.", day=status.window_opens.isoformat()))
     if not status.may_start:
         raise Conflict(_("Your retakes for this registration are used up or their period has ended; please register again."))
+    check = require_system_check(user, application)  # None when PROCTORING_REQUIRED is off
     blueprint = current_blueprint(application.sim_class)
     seed = secrets.randbelow(2**31)
     try:
@@ -121,6 +125,8 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
         for i, item in enumerate(paper)
     ]
     db.session.add(attempt)
+    if check is not None:
+        begin_proctoring(attempt, check)
     db.session.commit()
     return attempt
 

@@ -99,8 +99,9 @@ def question_edit(question_id: int):
 def question_detail(question_id: int):
     question = editing.get_question(question_id)
     stats = item_statistics([question.id]).get(question.id)
+    version_stats = stats.versions.get(question.current_version_id) if stats else None
     return render_template("question_bank/detail.html", question=question, version=question.current_version,
-                           stats=stats, status_form=StatusForm(), image_url=image_url)
+                           stats=stats, version_stats=version_stats, status_form=StatusForm(), image_url=image_url)
 
 
 @bp.route("/bank/<int:question_id>/history")

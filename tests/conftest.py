@@ -9,15 +9,12 @@ service-level tests ask for `app_ctx`.
 """
 import functools
 import itertools
+import os
 from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-
-import accounts.models
-from app import create_app
-from core.extensions import db
 from helpers import (
     FROZEN_START,
     PASSWORD,
@@ -32,6 +29,18 @@ from helpers import (
     question_data,
     years_before,
 )
+
+import accounts.models
+from app import create_app
+from core.extensions import db
+
+# Webcam proctoring in tests: off unless a test's app config sets PROCTORING_REQUIRED
+# (tests/proctoring/ and tests/browser/test_proctoring.py do); the fake analyzer, run
+# inline. Set here, before any app exists, so apps built outside `testing_config`
+# (route-access, PostgreSQL, browser, CLI) get the same defaults.
+os.environ.setdefault("PROCTORING_REQUIRED", "0")
+os.environ.setdefault("PROCTOR_ANALYZER", "fake")
+os.environ.setdefault("PROCTOR_SYNC_ANALYSIS", "1")
 
 
 @pytest.fixture

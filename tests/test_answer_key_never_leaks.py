@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-
 from helpers import answer_key, app_context, csrf_from_html, form_login, wrong_choice
 
 FORBIDDEN_KEYS = {"correct", "is_correct", "correct_option", "correct_index", "answer_key", "answer",
@@ -157,7 +156,7 @@ def test_exam_html_pages_never_contain_the_answer_key(app, client, applicant, ba
         shown = [q for token, q in by_token.items() if token in html]
         assert len(shown) == 1, "exactly one question's options are on the page"
         question = shown[0]
-        wrong_text = [o for o in question.data["options"] if not o["correct"]][0]
+        wrong_text = next(o for o in question.data["options"] if not o["correct"])
         assert html.count(question.correct_token) == html.count(wrong_text["en"]) + html.count(wrong_text["id"]), \
             "the correct option's text appears as often as a wrong option's: nothing else repeats it"
         values = [int(v) for v in RADIO_VALUE.findall(html)]

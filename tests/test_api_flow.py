@@ -2,12 +2,12 @@
 from datetime import timedelta
 
 import pytest
+from helpers import Api, answer_key, api_login, paper_question_ids, wrong_choice
 
 from core.extensions import db
 from exam.blueprints import DEFAULT_PASS_MARK, DEFAULT_TOPIC_COUNTS, update_blueprint
 from exam.models import Attempt
 from exam.services import mask_name, sweep_expired
-from helpers import Api, answer_key, api_login, paper_question_ids, wrong_choice
 
 QUESTIONS = sum(DEFAULT_TOPIC_COUNTS.values())
 
@@ -27,9 +27,9 @@ def started(bank, applicant, applicant_api):
 
 def set_mode(app, delivery_mode="per_question", seconds_per_question=15, **changes):
     with app.app_context():
-        settings = dict(topic_counts=dict(DEFAULT_TOPIC_COUNTS), pass_mark=DEFAULT_PASS_MARK,
-                        delivery_mode=delivery_mode, duration_seconds=30 * 60,
-                        seconds_per_question=seconds_per_question, by_user_id=None)
+        settings = {"topic_counts": dict(DEFAULT_TOPIC_COUNTS), "pass_mark": DEFAULT_PASS_MARK,
+                    "delivery_mode": delivery_mode, "duration_seconds": 30 * 60,
+                    "seconds_per_question": seconds_per_question, "by_user_id": None}
         settings.update(changes)
         update_blueprint("A", **settings)
 

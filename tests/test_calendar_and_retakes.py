@@ -5,12 +5,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from accounts.models import User
 from core.errors import Conflict
 from core.extensions import db
 from exam import retakes, services
 from exam.calendar import add_working_days, is_working_day, parse_holidays
 from exam.models import Application, Attempt
-from accounts.models import User
 
 MON, TUE, FRI, SAT, SUN = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 8)
 

@@ -31,7 +31,8 @@ LOCALES = ("id", "en")
 EXTRACT_ARGS = ["extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
                 "--ignore-dirs", ".* ._ .venv", "--omit-header"]
 # %(name)s-style placeholders (with optional conversion flags, width and precision).
-PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa])")
+NUMERIC = set("diouxXeEfFgGc")
 
 
 def po_path(locale: str) -> Path:
@@ -51,15 +52,20 @@ def pybabel_command() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def extracted_ids(tmp_path_factory) -> list[str]:
-    """msgids from a fresh extraction of the working tree (code and templates)."""
+def extracted(tmp_path_factory) -> list:
+    """Messages from a fresh extraction of the working tree (code and templates)."""
     pot = tmp_path_factory.mktemp("extract") / "messages.pot"
     subprocess.run([*pybabel_command(), *EXTRACT_ARGS, "-o", str(pot), "."],
                    cwd=ROOT, check=True, capture_output=True, text=True)
     with pot.open("rb") as handle:
-        ids = [message.id for message in read_po(handle) if message.id]
-    assert ids, "extraction found no messages"
-    return ids
+        messages = [message for message in read_po(handle) if message.id]
+    assert messages, "extraction found no messages"
+    return messages
+
+
+@pytest.fixture(scope="module")
+def extracted_ids(extracted) -> list:
+    return [message.id for message in extracted]
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +73,23 @@ def indonesian():
     return load_po("id")
 
 
+def forms(text) -> tuple[str, ...]:
+    """A msgid or msgstr as a tuple: one item, or one per plural form."""
+    return tuple(text) if isinstance(text, (list, tuple)) else (text,)
+
+
 def placeholders(text: str) -> list[str]:
-    return sorted(PLACEHOLDER.findall(text))
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+
+
+def is_translated(message) -> bool:
+    return message is not None and all(forms(message.string))
+
+
+def sample_values(msgid) -> dict:
+    """A value for each placeholder of the msgid: a number where the conversion needs one."""
+    return {match.group(1): 1 if match.group(2) in NUMERIC else "X"
+            for text in forms(msgid) for match in PLACEHOLDER.finditer(text)}
 
 
 # ------------------------------------------------------------------ (a) completeness
@@ -80,13 +101,15 @@ def test_extraction_covers_python_and_templates(extracted_ids):
     assert "Skip to content" in extracted_ids
 
 
-def test_every_extracted_message_has_an_indonesian_translation(extracted_ids, indonesian):
-    missing = [msgid for msgid in extracted_ids if indonesian.get(msgid) is None or not indonesian.get(msgid).string]
+def test_every_extracted_message_has_an_indonesian_translation(extracted, indonesian):
+    missing = [message.id for message in extracted
+               if not is_translated(indonesian.get(message.id, context=message.context))]
     assert not missing, f"{len(missing)} message(s) without an Indonesian msgstr (run pybabel update): {missing}"
 
 
-def test_no_indonesian_translation_is_fuzzy(extracted_ids, indonesian):
-    fuzzy = [msgid for msgid in extracted_ids if indonesian.get(msgid) is not None and indonesian.get(msgid).fuzzy]
+def test_no_indonesian_translation_is_fuzzy(extracted, indonesian):
+    fuzzy = [message.id for message in extracted
+             if (found := indonesian.get(message.id, context=message.context)) is not None and found.fuzzy]
     assert not fuzzy, f"fuzzy translations (review them, then drop the flag): {fuzzy}"
     assert not indonesian.fuzzy, "the catalogue header is marked fuzzy"
 
@@ -101,11 +124,16 @@ def test_catalogue_language_is_declared(locale):
 
 
 def test_placeholders_match_the_msgid(indonesian):
-    wrong = {
-        message.id: (placeholders(message.id), placeholders(message.string))
-        for message in indonesian
-        if message.id and message.string and placeholders(message.id) != placeholders(message.string)
-    }
+    """Every msgstr form keeps the msgid's placeholders (for a plural entry, those
+    of the singular or of the plural msgid)."""
+    wrong = {}
+    for message in indonesian:
+        if not message.id:
+            continue
+        allowed = [placeholders(text) for text in forms(message.id)]
+        for text in forms(message.string):
+            if text and placeholders(text) not in allowed:
+                wrong[forms(message.id)[0]] = (allowed, placeholders(text))
     assert not wrong, f"placeholders differ between msgid and msgstr: {wrong}"
 
 
@@ -115,11 +143,12 @@ def test_every_translation_formats_like_its_msgid(indonesian):
     for message in indonesian:
         if not message.id or not message.string:
             continue
-        values = {name: "X" for name in PLACEHOLDER.findall(message.id)}
-        try:
-            message.string % values
-        except (KeyError, ValueError, TypeError) as error:
-            broken[message.id] = repr(error)
+        values = sample_values(message.id)
+        for text in forms(message.string):
+            try:
+                text % values
+            except (KeyError, ValueError, TypeError) as error:
+                broken[forms(message.id)[0]] = repr(error)
     assert not broken, f"translations that cannot be formatted: {broken}"
 
 
@@ -132,7 +161,7 @@ def test_babel_checkers_find_no_errors(indonesian):
 
 
 def compiled_messages(catalog) -> dict:
-    return {message.id: message.string for message in catalog if message.id}
+    return {forms(message.id): forms(message.string) for message in catalog if message.id}
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -1,0 +1,68 @@
+"""OpenAPI description of the proctoring routes under /api/v1 (merged into the
+document by `exam.openapi`). Same table format as there."""
+JSON = "application/json"
+ERROR = {"content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
+        "description": "Token from GET /session"}
+ATTEMPT_ID = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
+APPLICATION_ID = {"name": "application_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+SEQUENCE = {"name": "sequence", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+            "description": "Frame number within the attempt (form field `sequence` with multipart)"}
+CLIENT_TIME = {"name": "client_time", "in": "query", "required": False,
+               "schema": {"oneOf": [{"type": "integer"}, {"type": "string", "format": "date-time"}]},
+               "description": "Capture time, ms since 1970 (server-clock corrected) or ISO 8601; "
+                              "form field `client_time` with multipart"}
+
+PICTURE_BODY = {"required": True, "content": {
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["frame"], "properties": {
+        "frame": {"type": "string", "format": "binary"}, "sequence": {"type": "integer"},
+        "client_time": {"type": "string"}}}},
+}}
+EVENTS_BODY = {"required": True, "content": {JSON: {"schema": {"type": "object", "required": ["events"], "properties": {
+    "events": {"type": "array", "maxItems": 200, "items": {"type": "object", "required": ["id", "type", "at"],
+               "properties": {"id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
+                              "type": {"type": "string"},
+                              "at": {"oneOf": [{"type": "integer"}, {"type": "string", "format": "date-time"}]},
+                              "detail": {"type": "object"}}}}}}}}}
+
+
+def _ok(schema: str, code: str) -> dict:
+    return {code: {"description": "OK", "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
+
+
+def _errors(*codes: str) -> dict:
+    texts = {"413": "Picture or batch too large", "415": "Not a JPEG", "503": "Camera check unavailable"}
+    return {code: {"description": texts[code], **ERROR} for code in codes}
+
+
+OPERATIONS = [
+    ("/attempts/{public_id}/frames", "post",
+     "Send a webcam frame (JPEG, at most 512 KB); stored and queued for analysis. A resent sequence number is "
+     "answered 200 without storing it again.",
+     [ATTEMPT_ID, CSRF, SEQUENCE, CLIENT_TIME], PICTURE_BODY,
+     {**_ok("FrameReceipt", "202"), **_ok("FrameReceipt", "200"), **_errors("413", "415")}),
+    ("/attempts/{public_id}/events", "post", "Send a batch of browser events (tab hidden, fullscreen exit, ...)",
+     [ATTEMPT_ID, CSRF], EVENTS_BODY, {**_ok("EventsReceipt", "202"), **_errors("413")}),
+    ("/applications/{application_id}/system-check", "post",
+     "Take the reference photo of the camera check; the exam starts only after a passing check",
+     [APPLICATION_ID, CSRF], PICTURE_BODY, {**_ok("SystemCheck", "201"), **_errors("413", "415", "503")}),
+    ("/applications/{application_id}/system-check/preview", "post",
+     "Live feedback on a camera picture (face size, light); nothing is stored",
+     [APPLICATION_ID, CSRF], PICTURE_BODY, {**_ok("SystemCheck", "200"), **_errors("413", "415", "503")}),
+]
+
+SCHEMAS = {
+    "FrameReceipt": {"type": "object", "properties": {"frame": {"type": "integer"}, "sequence": {"type": "integer"},
+                                                      "stored": {"type": "boolean"}}},
+    "EventsReceipt": {"type": "object", "properties": {"stored": {"type": "integer"}}},
+    "SystemCheck": {"type": "object", "properties": {
+        "check": {"type": "integer", "description": "Only when the photo was taken (not for a preview)"},
+        "passed": {"type": "boolean"},
+        "reasons": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": ["no_face", "several_faces", "unsure_face", "face_too_small",
+                                               "too_dark", "too_bright", "not_looking"]},
+            "message": {"type": "string"}}}},
+        "faces": {"type": "integer"}, "face_height": {"type": "number"}, "min_face_height": {"type": "number"},
+        "brightness": {"type": "number"}, "min_brightness": {"type": "number"}, "max_brightness": {"type": "number"}}},
+}

@@ -1,0 +1,229 @@
+"""Proctoring operations: the camera check, frame and event ingestion.
+
+Ingestion answers fast: it checks who is sending and what, stores the frame and
+queues its analysis (`proctoring.jobs`), never analysing in the request (unless
+PROCTOR_SYNC_ANALYSIS is on, for tests). Everything that is refused is refused
+before anything is stored.
+"""
+import re
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import now_utc
+from core.errors import Conflict, NotFound, PlatformError, ValidationError
+from core.extensions import db
+from exam import services as exam_services
+from exam.models import Application, Attempt
+from proctoring import jobs, storage
+from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, ReferenceAnalysis, get_analyzer
+from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
+from proctoring.models import BrowserEventRecord, Frame, ProctorSession, SystemCheck
+from proctoring.rules import EVENT_KINDS
+from proctoring.system_check import check_reasons, feedback
+from proctoring.worker import enqueue
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+MAX_SEQUENCE = 10_000_000
+CLOCK_SLACK = timedelta(minutes=1)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_jpeg(data: bytes) -> JpegInfo:
+    """The picture's size, if it is a JPEG within the configured limits. Raises
+    ValidationError: 400 empty, 413 too large, 415 not a JPEG, 422 broken or wrong size."""
+    config = current_app.config
+    if not data:
+        raise ValidationError(_("No picture was sent."), status=400)
+    if len(data) > config["PROCTOR_FRAME_MAX_BYTES"]:
+        raise ValidationError(_("The picture is too large (at most %(kb)s KB).",
+                                kb=config["PROCTOR_FRAME_MAX_BYTES"] // 1024), status=413)
+    try:
+        info = inspect_jpeg(data)
+    except JpegError as error:
+        if error.reason == NOT_JPEG:
+            raise ValidationError(_("The picture must be a JPEG image."), status=415) from error
+        raise ValidationError(_("The picture is damaged or incomplete."), status=422) from error
+    if not (config["PROCTOR_FRAME_MIN_WIDTH"] <= info.width <= config["PROCTOR_FRAME_MAX_WIDTH"]
+            and config["PROCTOR_FRAME_MIN_HEIGHT"] <= info.height <= config["PROCTOR_FRAME_MAX_HEIGHT"]):
+        raise ValidationError(_("The picture must be between %(min)s and %(max)s pixels.",
+                                min=f"{config['PROCTOR_FRAME_MIN_WIDTH']}x{config['PROCTOR_FRAME_MIN_HEIGHT']}",
+                                max=f"{config['PROCTOR_FRAME_MAX_WIDTH']}x{config['PROCTOR_FRAME_MAX_HEIGHT']}"),
+                              status=422)
+    return info
+
+
+def parse_client_time(value) -> datetime:
+    """Milliseconds since the epoch or an ISO 8601 time -> naive UTC. Raises ValidationError (400)."""
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) or (
+                isinstance(value, str) and re.fullmatch(r"\d{1,15}(\.\d+)?", value)):
+            moment = datetime.fromtimestamp(float(value) / 1000, tz=timezone.utc)
+        elif isinstance(value, str) and value:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc)
+        else:
+            raise ValueError(value)
+    except (ValueError, OverflowError, OSError) as error:
+        raise ValidationError(_("Give the client time in milliseconds since 1970 or as an ISO 8601 time."),
+                              status=400) from error
+    return moment.replace(tzinfo=None)
+
+
+def parse_sequence(value) -> int:
+    try:
+        sequence = int(value)
+    except (TypeError, ValueError) as error:
+        raise ValidationError(_("Give the frame's sequence number."), status=400) from error
+    if isinstance(value, bool) or not 0 <= sequence <= MAX_SEQUENCE:
+        raise ValidationError(_("Give the frame's sequence number."), status=400)
+    return sequence
+
+
+def clamp_to_attempt(moment: datetime, attempt: Attempt, now: datetime) -> datetime:
+    """The client's clock is trusted only within the attempt as the server saw it."""
+    return min(max(moment, attempt.started_at - CLOCK_SLACK), now)
+
+
+# --------------------------------------------------------------------------- attempts
+
+
+def proctor_session(attempt: Attempt) -> ProctorSession | None:
+    return db.session.scalar(select(ProctorSession).where(ProctorSession.attempt_id == attempt.id))
+
+
+def open_proctored_attempt(public_id: str, user) -> Attempt:
+    """The user's running, webcam-supervised attempt. Raises NotFound (another's or
+    unknown) or Conflict (submitted, past its deadline, or not supervised)."""
+    attempt = exam_services.load_attempt(public_id, user)
+    attempt.ensure_open(now_utc(), exam_services.grace_seconds())
+    if proctor_session(attempt) is None:
+        raise Conflict(_("This exam is not supervised by webcam."))
+    return attempt
+
+
+# --------------------------------------------------------------------------- frames and events
+
+
+def ingest_frame(attempt: Attempt, data: bytes, sequence: int, client_time: datetime) -> tuple[Frame, bool]:
+    """Store a frame and queue its analysis. Returns (frame, created); a frame whose
+    sequence number is already stored (a retry) is not stored again."""
+    info = validate_jpeg(data)
+    existing = db.session.scalar(select(Frame).where(Frame.attempt_id == attempt.id, Frame.sequence == sequence))
+    if existing is not None:
+        return existing, False
+    now = now_utc()
+    path = storage.frame_path(attempt.public_id, sequence)
+    frame = Frame(attempt_id=attempt.id, sequence=sequence, client_time=client_time,
+                  captured_at=clamp_to_attempt(client_time, attempt, now), received_at=now, byte_size=len(data),
+                  width=info.width, height=info.height, path=path)
+    storage.save(path, data)
+    db.session.add(frame)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same sequence arrived twice at once
+        db.session.rollback()
+        storage.delete(path)
+        return db.session.scalar(select(Frame).where(Frame.attempt_id == attempt.id, Frame.sequence == sequence)), False
+    except Exception:
+        db.session.rollback()
+        storage.delete(path)
+        raise
+    frame_id = frame.id
+    enqueue(jobs.analyze_frame, frame_id)
+    return frame, True
+
+
+def _event_detail(value) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(repr(value)) > 500:
+        raise ValidationError(_("An event's detail must be a small JSON object."), status=422)
+    return value
+
+
+def ingest_events(attempt: Attempt, items) -> int:
+    """Store a batch of browser events (all or none) and queue a flag refresh.
+    Events already stored (same client id) are skipped. Returns how many were new."""
+    if not isinstance(items, list) or not items:
+        raise ValidationError(_("Send the events as a non-empty list."), status=400)
+    if len(items) > current_app.config["PROCTOR_EVENTS_PER_BATCH"]:
+        raise ValidationError(_("Too many events in one request."), status=413)
+    now = now_utc()
+    parsed = {}
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not CLIENT_ID.match(item["id"]):
+            raise ValidationError(_("Every event needs an id of letters, digits, '-' or '_'."), status=422)
+        if item.get("type") not in EVENT_KINDS:
+            raise ValidationError(_("Unknown event type: %(type)s.", type=str(item.get("type"))[:40]), status=422)
+        client_time = parse_client_time(item.get("at"))
+        parsed[item["id"]] = BrowserEventRecord(
+            attempt_id=attempt.id, client_id=item["id"], kind=item["type"], client_time=client_time,
+            occurred_at=clamp_to_attempt(client_time, attempt, now), received_at=now,
+            detail=_event_detail(item.get("detail")))
+    known = set(db.session.scalars(select(BrowserEventRecord.client_id).where(
+        BrowserEventRecord.attempt_id == attempt.id, BrowserEventRecord.client_id.in_(parsed))))
+    new = [record for client_id, record in parsed.items() if client_id not in known]
+    db.session.add_all(new)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a resend raced the first delivery; the client will resend the rest
+        db.session.rollback()
+        raise Conflict(_("These events are being saved already; send them again shortly."))
+    if new:
+        enqueue(jobs.refresh_flags, attempt.id)
+    return len(new)
+
+
+# --------------------------------------------------------------------------- the camera check
+
+
+def own_application(application_id: int, user) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or application.user_id != user.id:
+        raise NotFound(_("Registration not found."))
+    return application
+
+
+def _analyze_reference(data: bytes) -> ReferenceAnalysis:
+    validate_jpeg(data)
+    try:
+        return get_analyzer(current_app._get_current_object()).analyze_reference(data)
+    except AnalyzerUnavailable as error:
+        current_app.logger.error("Camera check unavailable: %s", error)
+        raise PlatformError(_("The camera check is not available right now. Please try again later."),
+                            status=503) from error
+    except AnalysisFailed as error:
+        raise ValidationError(_("The picture could not be read. Please try again."), status=422) from error
+
+
+def preview(data: bytes) -> dict:
+    """Live feedback for the check page (face size, light, reasons); stores nothing."""
+    return feedback(_analyze_reference(data))
+
+
+def run_system_check(user, application: Application, data: bytes) -> tuple[SystemCheck, dict]:
+    """Take the reference photo: analyse it, record the verdict, and keep the photo
+    and its identity signature only if it passes. Returns the check and its feedback."""
+    reference = _analyze_reference(data)
+    reasons = check_reasons(reference)
+    check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now_utc(), passed=not reasons,
+                        reasons=reasons, analysis=reference.to_dict(),
+                        signature=list(reference.signature) if not reasons else None)
+    if check.passed:
+        check.photo_path = storage.check_path(user.id)
+        storage.save(check.photo_path, data)
+    db.session.add(check)
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        storage.delete(check.photo_path)
+        raise
+    return check, feedback(reference)

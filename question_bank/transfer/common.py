@@ -1,0 +1,208 @@
+"""What every transfer format shares: problems and the rejection they add up to,
+the question dict with its status, validation of a whole file, image files."""
+import copy
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from flask_babel import ngettext
+
+from core.errors import ValidationError
+from core.sim_classes import CLASS_CODES
+from question_bank.images import (
+    STATIC_IMAGES,
+    UPLOAD_PREFIX,
+    bundled_images,
+    image_exists,
+    upload_folder,
+)
+from question_bank.models import ACTIVE, RETIRED, Question
+from question_bank.services import question_problems
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+STATUSES = (ACTIVE, RETIRED)
+QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")  # questions.code is String(20)
+MAX_REFERENCE = 300  # question_versions.reference
+MAX_IMAGE = 200  # question_versions.image
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with an import file: where ("row 7", "question 3 (REG-010)",
+    "<question> #3 (REG-010)", "line 42", "file") and why."""
+
+    location: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+class ImportRejected(ValidationError):
+    """The file was refused as a whole; `problems` lists everything found wrong."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = list(problems)
+        super().__init__(ngettext(
+            "The import file has %(num)d problem; nothing was imported.",
+            "The import file has %(num)d problems; nothing was imported.",
+            len(self.problems),
+        ))
+
+
+@dataclass
+class ParsedQuestion:
+    """A question read from a file, before validation.
+
+    `reported` names checks the parser has already turned into clearer problems of
+    its own ("text", "explanation", "options.text", "options.correct"), so that
+    validation does not report the same fault a second time in generic words."""
+
+    location: str
+    data: dict
+    problems: list[str] = field(default_factory=list)
+    reported: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ParseResult:
+    """What a parser read, in file order: questions, and problems that belong to
+    no question (syntax, header, a row that could not be read)."""
+
+    items: list[ParsedQuestion | ImportProblem] = field(default_factory=list)
+
+    @property
+    def questions(self) -> list[ParsedQuestion]:
+        return [item for item in self.items if isinstance(item, ParsedQuestion)]
+
+    def add(self, item: ParsedQuestion | ImportProblem) -> None:
+        self.items.append(item)
+
+
+def question_dict(question: Question) -> dict:
+    """The current version of a question in the data-file format plus its status."""
+    version = question.current_version
+    return {
+        "code": question.code,
+        "status": question.status,
+        "topic": version.topic,
+        "classes": sorted(version.class_codes, key=_class_order),
+        "image": version.image,
+        "text": {"id": version.text_id, "en": version.text_en},
+        "options": [{"id": o["id"], "en": o["en"], "correct": o["correct"] is True} for o in version.options],
+        "explanation": {"id": version.explanation_id, "en": version.explanation_en},
+        "reference": version.reference or "",
+    }
+
+
+def _class_order(code: str) -> int:
+    return CLASS_CODES.index(code) if code in CLASS_CODES else len(CLASS_CODES)
+
+
+def decode_text(data: bytes) -> tuple[str | None, ImportProblem | None]:
+    """The file as text (UTF-8, with or without a byte-order mark)."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        return None, ImportProblem(f"line {line}", "The file is not UTF-8 text.")
+
+
+def image_file(image: str) -> Path | None:
+    """The file behind a question's `image` (bundled or uploaded), or None."""
+    if ".." in image or not image_exists(image):
+        return None
+    if image.startswith(UPLOAD_PREFIX):
+        return upload_folder() / image[len(UPLOAD_PREFIX):]
+    return STATIC_IMAGES / image
+
+
+@lru_cache(maxsize=1)
+def bundled_image_index() -> dict[str, str]:
+    """Every bundled image, by SHA-256 of its content and by its path below static/img."""
+    index: dict[str, str] = {}
+    for name in bundled_images():
+        index.setdefault("sha256:" + hashlib.sha256((STATIC_IMAGES / name).read_bytes()).hexdigest(), name)
+        index[name] = name
+    return index
+
+
+def uploaded_image_with(content: bytes) -> str | None:
+    """The `image` of an already uploaded file with exactly this content, if any
+    (uploads are stored under the SHA-256 of their content)."""
+    digest = hashlib.sha256(content).hexdigest()[:32]
+    for path in sorted(upload_folder().glob(f"{digest}.*")):
+        if path.read_bytes() == content:
+            return UPLOAD_PREFIX + path.name
+    return None
+
+
+def validate(result: ParseResult) -> list[ImportProblem]:
+    """Every problem in a parsed file: the parser's own, each question's
+    (`question_bank.services.question_problems` plus storage limits), and codes
+    that occur more than once."""
+    problems: list[ImportProblem] = []
+    first_seen: dict[str, str] = {}
+    for parsed in result.items:
+        if isinstance(parsed, ImportProblem):
+            problems.append(parsed)
+            continue
+        reasons = list(parsed.problems)
+        reasons += question_problems(_neutralised(parsed.data, parsed.reported))
+        reasons += _storage_problems(parsed.data)
+        code = parsed.data.get("code")
+        if isinstance(code, str) and code:
+            if code in first_seen:
+                reasons.append(f"duplicate code {code} (first at {first_seen[code]})")
+            else:
+                first_seen[code] = parsed.location
+        problems.extend(ImportProblem(parsed.location, reason) for reason in _unique(reasons))
+    if not result.questions and not problems:
+        problems.append(ImportProblem("file", "The file contains no questions."))
+    return problems
+
+
+def _neutralised(data: dict, reported: set[str]) -> dict:
+    """A copy of `data` in which faults the parser already reported are papered
+    over, and values `question_problems` cannot compare are made harmless."""
+    data = copy.deepcopy(data)
+    if not isinstance(data.get("topic"), str | None):
+        data["topic"] = str(data["topic"])  # unhashable values would break the lookup in TOPICS
+    for name in ("text", "explanation"):
+        if name in reported and isinstance(data.get(name), dict):
+            data[name] = {lang: data[name].get(lang) or "-" for lang in ("id", "en")}
+    options = data.get("options")
+    if isinstance(options, list) and all(isinstance(o, dict) for o in options):
+        if "options.text" in reported:
+            data["options"] = options = [{**o, "id": o.get("id") or "-", "en": o.get("en") or "-"} for o in options]
+        if "options.correct" in reported and options:
+            data["options"] = [{**o, "correct": i == 0} for i, o in enumerate(options)]
+    return data
+
+
+def _storage_problems(data: dict) -> list[str]:
+    """What the data-file check leaves to the database: column sizes and the status."""
+    problems = []
+    code = data.get("code")
+    if isinstance(code, str) and code.strip() and not CODE_PATTERN.match(code):
+        problems.append(f"code {code!r} must be 1-20 letters, digits, '-', '_' or '.'")
+    status = data.get("status")
+    if status is not None and status not in STATUSES:
+        problems.append(f"status must be 'active' or 'retired', not {status!r}")
+    reference = data.get("reference")
+    if reference is not None and not isinstance(reference, str):
+        problems.append("reference must be text")
+    elif reference and len(reference.strip()) > MAX_REFERENCE:
+        problems.append(f"reference is longer than {MAX_REFERENCE} characters")
+    image = data.get("image")
+    if isinstance(image, str) and len(image) > MAX_IMAGE:
+        problems.append(f"image name is longer than {MAX_IMAGE} characters")
+    return problems
+
+
+def _unique(reasons: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(reasons))
