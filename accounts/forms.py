@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
+from core.access import ROLES
 from core.sim_classes import SIM_CLASSES
 
 
@@ -32,3 +33,10 @@ class RegistrationForm(FlaskForm):
 
 class NewApplicationForm(FlaskForm):
     sim_class = SelectField(_l("SIM class"), choices=class_choices, validators=[DataRequired()])
+
+
+class UserAdminForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=lambda: [SelectChoice("", "—")] + [SelectChoice(r, r) for r in ROLES],
+                       validators=[Optional()])
+    active = SelectField(_l("Account"), choices=[SelectChoice("", "—"), SelectChoice("1", _l("active")),
+                                                 SelectChoice("0", _l("deactivated"))], validators=[Optional()])

@@ -4,10 +4,10 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from accounts import bp, services
-from accounts.forms import LoginForm, RegistrationForm
+from accounts import admin, bp, services
+from accounts.forms import LoginForm, RegistrationForm, UserAdminForm
 from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF, public, roles_required
-from core.errors import PlatformError
+from core.errors import PlatformError, ValidationError
 from core.extensions import db
 
 HOME_BY_ROLE = {
@@ -112,3 +112,26 @@ def set_language(code: str):
 @roles_required(STAFF, EXAMINER, ADMIN)
 def staff_home():
     return render_template("accounts/staff_home.html")
+
+
+@bp.route("/admin/users")
+@roles_required(ADMIN)
+def admin_users():
+    text, role = request.args.get("q", "").strip()[:100], request.args.get("role", "")
+    users, total = admin.list_users(text, role, request.args.get("page", 1, type=int))
+    return render_template("accounts/admin_users.html", users=users, total=total, text=text, role=role,
+                           roles=ROLES, form=UserAdminForm())
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["POST"])
+@roles_required(ADMIN)
+def admin_user_update(user_id: int):
+    form = UserAdminForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("The form has expired; reload the page and try again."), status=400)
+    if form.role.data:
+        admin.change_role(user_id, form.role.data, current_user)
+    if form.active.data in ("0", "1"):
+        admin.set_active(user_id, form.active.data == "1", current_user)
+    flash(_("Account updated."), "success")
+    return redirect(url_for("accounts.admin_users"), code=303)

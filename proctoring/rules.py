@@ -199,18 +199,15 @@ def _bursts(events: list[BrowserEvent], kinds: frozenset[str], config: RuleConfi
     return groups
 
 
-def event_flags(events: Iterable[BrowserEvent], frames: Iterable[FrameObservation], until: datetime,
-                config: RuleConfig = DEFAULT_RULES) -> list[Flag]:
+def event_flags(events: Iterable[BrowserEvent], until: datetime, config: RuleConfig = DEFAULT_RULES) -> list[Flag]:
     ordered = sorted(events, key=lambda e: e.at)
     flags = []
     for start, end in _intervals(ordered, frozenset({"tab_hidden"}), frozenset({"tab_visible"}), until):
         severity = HIGH if (end - start).total_seconds() >= config.tab_hidden_high_seconds else MEDIUM
         flags.append(Flag(TAB_HIDDEN, severity, start, end, units=_slices(start, end)))
-    # The camera is back at a "started/unmuted" event or at the first frame that shows a picture again.
-    picture_back = [BrowserEvent("camera_started", f.at) for f in frames
-                    if CAMERA_OFF not in frame_conditions(f.analysis, config)]
-    camera_timeline = sorted(ordered + picture_back, key=lambda e: (e.at, e.kind in CAMERA_LOST_EVENTS))
-    for start, end in _intervals(camera_timeline, CAMERA_LOST_EVENTS, CAMERA_BACK_EVENTS, until):
+    # The browser reports the camera back ("camera_started" on every exam page, "camera_unmuted");
+    # frames do not end the interval, so more frames never shorten it (see the module docstring).
+    for start, end in _intervals(ordered, CAMERA_LOST_EVENTS, CAMERA_BACK_EVENTS, until):
         severity = HIGH if (end - start).total_seconds() >= config.camera_off_high_seconds else MEDIUM
         flags.append(Flag(CAMERA_OFF, severity, start, end, units=_slices(start, end)))
     for burst in _bursts(ordered, frozenset({"fullscreen_exit"}), config):
@@ -233,5 +230,5 @@ def evaluate(frames: Iterable[FrameObservation], events: Iterable[BrowserEvent],
     frames, events = list(frames), list(events)
     if until is None:
         until = max([f.at for f in frames] + [e.at for e in events], default=datetime.min)
-    flags = frame_flags(frames, config) + event_flags(events, frames, until, config)
+    flags = frame_flags(frames, config) + event_flags(events, until, config)
     return sorted(flags, key=lambda f: (f.start, FLAG_KINDS.index(f.kind)))

@@ -35,6 +35,8 @@ ROUTES = [
     ("accounts.login", "GET", "/login", None, EVERYONE_200),
     ("accounts.register", "GET", "/register", None, EVERYONE_200),
     ("accounts.staff_home", "GET", "/staff", None, expect(302, 403, 200, 200, 200, 403)),
+    ("accounts.admin_users", "GET", "/admin/users", None, expect(302, 403, 403, 403, 200, 403)),
+    ("accounts.admin_user_update", "POST", "/admin/users/999", {"role": "staff"}, expect(302, 403, 403, 403, 404, 403)),
     ("exam.admin_blueprints", "GET", "/admin/blueprints", None, expect(302, 403, 403, 403, 200, 403)),
     ("exam.admin_blueprint_edit", "GET", "/admin/blueprints/A", None, expect(302, 403, 403, 403, 200, 403)),
     ("question_bank.question_list", "GET", "/bank", None, expect(302, 403, 403, 200, 200, 403)),

@@ -18,7 +18,8 @@ name; the topic is a `topic:` tag, else the last segment of the category path
 are refused for missing English. An image must already be here: an embedded
 file is matched by content (SHA-256) against the bundled images (static/img)
 and the images already uploaded; a reference without an embedded file is
-matched by name against the bundled images. Nothing new is stored. Files must
+matched by name against the bundled images, then the uploaded ones. Nothing
+new is stored. Files must
 be UTF-8 (any encoding declaration is ignored); DOCTYPE and ENTITY declarations
 are refused before the parser sees the file (no entity expansion, no external
 entities), and the size limit applies.
@@ -31,6 +32,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
+from question_bank.images import UPLOAD_PREFIX, image_exists
 from question_bank.models import ACTIVE, RETIRED, TOPICS
 from question_bank.transfer.common import (
     ImportProblem,
@@ -77,10 +79,13 @@ def _question_element(question: dict) -> ET.Element:
     _text(ET.SubElement(element, "name"), question["code"])
     questiontext = ET.SubElement(element, "questiontext", format="html")
     body = multilang(question["text"])
-    path = image_file(question["image"]) if question["image"] else None
-    if path is not None:
-        body = f'<p><img src="{PLUGINFILE}{quote(path.name)}" alt=""></p>' + body
+    if question["image"]:
+        # Without its file (an upload missing here) the reference stays, so that
+        # importing the file reports the image instead of silently dropping it.
+        name = PurePosixPath(question["image"]).name
+        body = f'<p><img src="{PLUGINFILE}{quote(name)}" alt=""></p>' + body
     _text(questiontext, body)
+    path = image_file(question["image"]) if question["image"] else None
     if path is not None:
         file = ET.SubElement(questiontext, "file", name=path.name, path="/", encoding="base64")
         file.text = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -222,7 +227,8 @@ def _image(parsed: ParsedQuestion, questiontext: ET.Element | None, sources: lis
             return None
         found = images.get("sha256:" + hashlib.sha256(content).hexdigest()) or uploaded_image_with(content)
     else:
-        found = images.get(name) or _by_file_name(PurePosixPath(name).name, images, parsed)
+        found = images.get(name) or _by_file_name(PurePosixPath(name).name, images, parsed) \
+            or _existing_upload(name)
     if found is None:
         parsed.problems.append(f"image {name} is neither a bundled image (static/img) nor an image already "
                                "uploaded here; new images cannot be added through Moodle XML")
@@ -235,6 +241,12 @@ def _by_file_name(name: str, images: dict[str, str], parsed: ParsedQuestion) -> 
     if len(matches) > 1:
         parsed.problems.append(f"image {name} is ambiguous ({', '.join(matches)})")
     return matches[0] if len(matches) == 1 else None
+
+
+def _existing_upload(name: str) -> str | None:
+    """`upload/NAME` when an image of that name was uploaded here (upload names are content hashes)."""
+    image = UPLOAD_PREFIX + name
+    return image if "/" not in name and ".." not in name and image_exists(image) else None
 
 
 def _topic(name: str) -> str:

@@ -161,9 +161,9 @@ def test_dark_frames_are_camera_off():
     assert summary(evaluate(frames(".##."), [])) == [(CAMERA_OFF, MEDIUM, (2, 3), at(5), at(10))]
 
 
-def test_camera_ended_until_the_next_picture():
-    flags = evaluate(frames("." * 6), events(("camera_ended", 7)))
-    assert summary(flags) == [(CAMERA_OFF, MEDIUM, (), at(7), at(10))]
+def test_camera_ended_until_started_again():
+    flags = evaluate(frames("." * 6), events(("camera_ended", 7), ("camera_started", 17)))
+    assert summary(flags) == [(CAMERA_OFF, MEDIUM, (), at(7), at(17))]
 
 
 def test_camera_muted_until_unmuted():

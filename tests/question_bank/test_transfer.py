@@ -10,16 +10,22 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
+from helpers import question_data
 from PIL import Image
 from sqlalchemy import delete, func, select, update
 
-import question_bank.transfer.operations as operations
 from core.audit import AuditEntry, verify_chain
 from core.errors import ValidationError
 from core.extensions import db
-from helpers import question_data
 from question_bank.images import STATIC_IMAGES, store_upload, upload_folder
-from question_bank.models import ACTIVE, RETIRED, Question, QuestionVersion, QuestionVersionClass
+from question_bank.models import (
+    ACTIVE,
+    RETIRED,
+    Question,
+    QuestionVersion,
+    QuestionVersionClass,
+)
 from question_bank.services import upsert_question
 from question_bank.transfer import (
     FORMATS,
@@ -29,9 +35,15 @@ from question_bank.transfer import (
     ImportReport,
     export_bank,
     import_bank,
+    operations,
     parse_import,
 )
-from question_bank.transfer.csv_format import COLUMNS, escape_cell, question_row, unescape_cell
+from question_bank.transfer.csv_format import (
+    COLUMNS,
+    escape_cell,
+    question_row,
+    unescape_cell,
+)
 
 FILES = Path(__file__).parent / "files"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -250,11 +262,11 @@ def test_bad_csv_is_rejected_whole_with_located_problems(app_ctx):
 
 
 def test_csv_structure_problems(app_ctx):
-    header_only = "code,topic,colour\r\n".encode()
+    header_only = b"code,topic,colour\r\n"
     assert rejection("csv", header_only) == [
         ("row 1 (header)", "unknown columns: colour"),
         ("row 1 (header)", "missing columns: classes, text_id, text_en, option_a_id, option_a_en, option_b_id, "
-                           "option_b_en, option_c_id, option_c_en, correct, explanation_id, explanation_en"),
+                           + "option_b_en, option_c_id, option_c_en, correct, explanation_id, explanation_en"),
     ]
     gap = csv_row(question_data(code="REG-807"), option_c_id="", option_c_en="")
     empty_correct = csv_row(question_data(code="REG-808", option_count=3), correct="D")
@@ -262,7 +274,6 @@ def test_csv_structure_problems(app_ctx):
     data = csv_file(gap, empty_correct).decode() + ",".join(too_long.values()) + "\r\n\r\n,,,\r\n"
     assert rejection("csv", data.encode()) == [
         ("row 2", "options must be filled from A onwards with no gaps (filled: A, B, D)"),
-        ("row 2", "every option needs both 'id' and 'en'"),
         ("row 3", "the correct option D is empty"),
         ("row 4", f"has {len(COLUMNS) + 1} cells but the header has {len(COLUMNS)}"),
     ]
@@ -372,22 +383,23 @@ def test_moodle_problems_are_located(app_ctx):
         ("<question> #3 (REG-810)", "answer 2 has fraction '50'; only 100 (correct) and 0 are supported"),
         ("<question> #3 (REG-810)", "needs exactly one correct option"),
         ("<question> #4 (REG-811)", "allows several answers (<single>false</single>); "
-                                    "only single-answer questions are supported"),
+                                    + "only single-answer questions are supported"),
         ("<question> #5 (REG-812)", "image new.svg is neither a bundled image (static/img) nor an image already "
-                                    "uploaded here; new images cannot be added through Moodle XML"),
+                                    + "uploaded here; new images cannot be added through Moodle XML"),
         ("<question> #6 (REG-813)", "image 'https://example.com/x.png' is not a file embedded in the question "
-                                    "(@@PLUGINFILE@@)"),
+                                    + "(@@PLUGINFILE@@)"),
         ("<question> #7 (REG-814)", "missing English text in: question text"),
         ("<question> #8 (REG-810)", "duplicate code REG-810 (first at <question> #3 (REG-810))"),
     ]
 
 
-def test_uploaded_image_round_trips_through_moodle_but_new_ones_are_refused(app_ctx):
-    def png(colour) -> bytes:
-        out = io.BytesIO()
-        Image.new("RGB", (8, 8), colour).save(out, format="PNG")
-        return out.getvalue()
+def png(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, format="PNG")
+    return out.getvalue()
 
+
+def test_uploaded_image_round_trips_through_moodle_but_new_ones_are_refused(app_ctx):
     image = store_upload(png("red"))
     save(question_data(code="REG-815", image=image))
     before, exported = export_bank("json"), export_bank("moodle")
@@ -401,6 +413,19 @@ def test_uploaded_image_round_trips_through_moodle_but_new_ones_are_refused(app_
     problems = rejection("moodle", exported.replace(base64.b64encode(stored), new_content.encode()))
     assert [where for where, _reason in problems] == ["<question> #2 (REG-815)"]
     assert sorted(upload_folder().iterdir()) == uploads
+
+
+def test_image_references_without_a_file_are_matched_by_name(app_ctx):
+    upload = store_upload(png("green"))
+    text = ML.format("Teks?", "Text?")
+    named = [multichoice("REG-822", text=f'<img src="@@PLUGINFILE@@/{upload.split("/")[1]}">' + text),
+             multichoice("REG-823", text='<p><img src="@@PLUGINFILE@@/larangan-masuk.svg" alt=""></p>' + text)]
+    assert [q["image"] for q in parse_import("moodle", quiz(*named))] == [upload, SIGN]
+
+    missing = multichoice("REG-824", text='<img src="@@PLUGINFILE@@/hilang.png">' + text)
+    assert rejection("moodle", quiz(*named, missing)) == [(
+        "<question> #3 (REG-824)", "image hilang.png is neither a bundled image (static/img) nor an image already "
+                                   + "uploaded here; new images cannot be added through Moodle XML")]
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -455,7 +480,10 @@ def test_unknown_format_is_a_value_error(app_ctx):
 def test_rejection_is_a_validation_error_that_counts_its_problems(app_ctx):
     rejected = ImportRejected([ImportProblem("row 2", "a"), ImportProblem("row 3", "b")])
     assert isinstance(rejected, ValidationError) and rejected.status == 422
-    assert rejected.message == "The import file has 2 problems; nothing was imported."
+    assert "2" in rejected.message  # in the app's default language, Indonesian
+    with force_locale("en"):
+        assert ImportRejected(rejected.problems[:1]).message == "The import file has 1 problem; nothing was imported."
+        assert ImportRejected(rejected.problems).message == "The import file has 2 problems; nothing was imported."
     assert str(rejected.problems[0]) == "row 2: a"
 
 
