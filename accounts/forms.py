@@ -37,6 +37,6 @@ class NewApplicationForm(FlaskForm):
 
 class UserAdminForm(FlaskForm):
     role = SelectField(_l("Role"), choices=lambda: [SelectChoice("", "—")] + [SelectChoice(r, r) for r in ROLES],
-                       validators=[Optional()])
+                       validate_choice=False, validators=[Optional()])
     active = SelectField(_l("Account"), choices=[SelectChoice("", "—"), SelectChoice("1", _l("active")),
                                                  SelectChoice("0", _l("deactivated"))], validators=[Optional()])
