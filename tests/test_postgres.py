@@ -16,6 +16,7 @@ from core.extensions import db
 from core.sim_classes import CLASS_CODES
 from exam import services
 from exam.blueprints import DEFAULT_TOPIC_COUNTS, ensure_default_blueprints
+from helpers import question_data
 from question_bank.loader import load_bank
 from question_bank.services import upsert_question
 
@@ -61,12 +62,7 @@ def test_bundled_bank_loads_and_an_exam_runs_on_postgres(pg_app):
         for topic, count in DEFAULT_TOPIC_COUNTS.items():
             for _ in range(count):
                 number += 1
-                upsert_question({
-                    "code": f"PG-{number}", "topic": topic, "classes": list(CLASS_CODES), "image": None,
-                    "text": {"id": "Soal?", "en": "Question?"}, "explanation": {"id": "-", "en": "-"},
-                    "options": [{"id": "a", "en": "a", "correct": True}, {"id": "b", "en": "b", "correct": False},
-                                {"id": "c", "en": "c", "correct": False}],
-                })
+                upsert_question(question_data(topic=topic, classes=CLASS_CODES, code=f"PG-{number}"))
         db.session.commit()
         ensure_default_blueprints()
         born = date(1992, 7, 1)

@@ -12,6 +12,7 @@ from core.extensions import db
 from core.sim_classes import CLASS_CODES
 from exam import services
 from exam.blueprints import DEFAULT_TOPIC_COUNTS, ensure_default_blueprints
+from helpers import question_data
 from question_bank.services import upsert_question
 
 ANON, APPLICANT, EXAMINER, STAFF, ADMIN, OTHER = "anonymous", "applicant", "examiner", "staff", "admin", "other_applicant"
@@ -95,12 +96,7 @@ def world(tmp_path):
         for topic, count in DEFAULT_TOPIC_COUNTS.items():
             for _ in range(count * 2):
                 number += 1
-                upsert_question({
-                    "code": f"R-{number}", "topic": topic, "classes": list(CLASS_CODES), "image": None,
-                    "text": {"id": "Soal?", "en": "Question?"}, "explanation": {"id": "-", "en": "-"},
-                    "options": [{"id": "a", "en": "a", "correct": True}, {"id": "b", "en": "b", "correct": False},
-                                {"id": "c", "en": "c", "correct": False}],
-                })
+                upsert_question(question_data(topic=topic, classes=CLASS_CODES, code=f"R-{number}"))
         db.session.commit()
         ensure_default_blueprints()
         for role in (EXAMINER, STAFF, ADMIN):

@@ -83,8 +83,7 @@ def parse(text: str) -> ParseResult:
             cells = [unescape_cell(cell) for cell in cells] + [""] * (len(header) - len(cells))
             result.add(_question(location, {name: cells[i] for name, i in columns.items()}))
     except csv.Error as error:
-        result.add(ImportProblem(f"line {reader.line_num}",
-                                             f"not valid CSV: {error}"))
+        result.add(ImportProblem(f"line {reader.line_num}", f"not valid CSV: {error}"))
     return result
 
 
@@ -123,12 +122,12 @@ def _question(location: str, row: dict[str, str]) -> ParsedQuestion:
               if cell[f"option_{letter.lower()}_id"].strip() or cell[f"option_{letter.lower()}_en"].strip()]
     count = len(filled)
     if filled != list(LETTERS[:count]):
-        parsed.problems.append(f'options must be filled from A onwards with no gaps (filled: {", ".join(filled)})')
+        parsed.problems.append(f"options must be filled from A onwards with no gaps (filled: {', '.join(filled)})")
         parsed.reported.add("options.text")
         count = len(LETTERS)
     correct = cell["correct"].strip().upper()
     if len(correct) != 1 or correct not in LETTERS:
-        parsed.problems.append(f'correct must be one letter A-D, not {cell["correct"]!r}')
+        parsed.problems.append(f"correct must be one letter A-D, not {cell['correct']!r}")
         parsed.reported.add("options.correct")
     elif LETTERS.index(correct) >= count:
         parsed.problems.append(f"the correct option {correct} is empty")

@@ -108,7 +108,7 @@ def test_events_are_stored_once_and_become_flags(exam, rows, clock):
     (PNG, 415),
     (b"%PDF-1.4 not a picture", 415),
     (jpeg()[:3000], 422),                   # cut off
-    (jpeg()[:2] + b"garbage" + jpeg()[2:], 422),
+    (jpeg()[:20] + b"garbage" + jpeg()[20:], 422),  # garbage between segments
     (SMALL_JPEG, 422),                      # 100x75: below the minimum size
 ])
 def test_bad_pictures_are_refused_and_not_stored(app, exam, rows, data, status):

@@ -23,7 +23,7 @@ def test_a_comment_segment_does_not_disturb_it():
     (BASE_JPEG[:len(BASE_JPEG) // 2], TRUNCATED),            # upload cut off mid-scan
     (BASE_JPEG[:40], TRUNCATED),                              # cut off in the headers
     (BASE_JPEG[:2] + b"\xff\xd9", CORRUPT),                  # end of image straight away
-    (BASE_JPEG[:2] + b"\x00" * 50 + BASE_JPEG[2:], CORRUPT), # garbage where a marker should be
+    (BASE_JPEG[:20] + b"\x00" * 50 + BASE_JPEG[20:], CORRUPT),  # garbage where a marker should be
     (b"\xff\xd8\xff\xda\x00\x08" + b"\x00" * 6 + b"\xff\xd9", CORRUPT),  # a scan before any frame header
 ])
 def test_refuses_what_is_not_a_whole_jpeg(data, reason):
