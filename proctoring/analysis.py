@@ -2,12 +2,16 @@
 
 The web side speaks JPEG bytes and small frozen records (`Face`, `FrameAnalysis`,
 `ReferenceAnalysis`); the vision code (`proctoring.vision`, pure functions over
-numpy arrays) sits behind `Analyzer`. `FakeAnalyzer` is a deterministic stand-in
-for tests: it reads what it should "see" from a JPEG comment segment, so a test
-can describe a frame without any image library.
+numpy arrays) sits behind `Analyzer`, adapted by `proctoring.vision_adapter`.
+Per-frame judgements ("this head is turned away", "this is another person") and
+the reference photo's verdict are the analyzer's, with its own thresholds
+(`proctoring/vision/thresholds.py`); the rules (`proctoring.rules`) add time and
+confidence on top.
 
-`get_analyzer(app)` picks one by `PROCTOR_ANALYZER` ("vision" or "fake") and
-keeps it for the app's lifetime (models are loaded once).
+`FakeAnalyzer` is a deterministic stand-in for tests: it reads what it should
+"see" from a JPEG comment segment, so a test can describe a frame without any
+image library. `get_analyzer(app)` picks one by `PROCTOR_ANALYZER` ("vision" or
+"fake") and keeps it for the app's lifetime (models are loaded once per thread).
 """
 import json
 import threading
@@ -42,15 +46,24 @@ class Face:
         return self.box[3]
 
 
+# Per-frame flags the analyzer may set (the vision code's names).
+LOOKING_AWAY_FLAG = "looking_away"
+DIFFERENT_PERSON_FLAG = "different_person"
+
+
 @dataclass(frozen=True)
 class FrameAnalysis:
-    """What the vision code saw in one exam frame. `identity_distance` compares the
-    one face with the reference photo (None when there is not exactly one face or
-    no reference); `brightness` is the mean luma, 0-255."""
+    """What the analyzer saw in one exam frame. `faces` is largest first;
+    `identity_distance` compares the one face with the reference photo (None when
+    there is not exactly one face or no reference); `brightness` is the mean luma,
+    0-255; `flags` are the analyzer's per-frame judgements; `detail` is the
+    analyzer's own full record (kept for the evidence overlay, not read by rules)."""
 
     faces: tuple[Face, ...] = ()
     brightness: float = 0.0
     identity_distance: float | None = None
+    flags: tuple[str, ...] = ()
+    detail: dict | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,17 +71,25 @@ class FrameAnalysis:
     @classmethod
     def from_dict(cls, data: dict) -> "FrameAnalysis":
         faces = tuple(Face(tuple(f["box"]), f["confidence"], f.get("yaw"), f.get("pitch")) for f in data.get("faces", ()))
-        return cls(faces, float(data.get("brightness", 0.0)), data.get("identity_distance"))
+        return cls(faces, float(data.get("brightness", 0.0)), data.get("identity_distance"),
+                   tuple(data.get("flags", ())), data.get("detail"))
 
 
 @dataclass(frozen=True)
 class ReferenceAnalysis:
-    """The reference photo from the system check. `signature` is the identity
-    descriptor of the single face (None unless exactly one face was found)."""
+    """The reference photo from the system check. `problems` are the analyzer's
+    reason codes why it cannot be a reference (empty = it passes; messages in
+    `proctoring.system_check`); `signature` is what later frames are compared
+    with (None unless it passes)."""
 
     faces: tuple[Face, ...] = ()
     brightness: float = 0.0
-    signature: tuple[float, ...] | None = field(default=None, repr=False)
+    problems: tuple[str, ...] = ()
+    signature: tuple[float | None, ...] | None = field(default=None, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and self.signature is not None
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -80,8 +101,11 @@ class Analyzer(Protocol):
     def analyze_reference(self, jpeg: bytes) -> ReferenceAnalysis:
         """Faces, brightness and identity signature of a reference photo. Raises AnalysisFailed."""
 
-    def analyze_frame(self, jpeg: bytes, reference: tuple[float, ...] | None) -> FrameAnalysis:
-        """Faces, head pose, brightness and identity distance of one exam frame. Raises AnalysisFailed."""
+    def analyze_frame(self, jpeg: bytes, reference: tuple[float | None, ...] | None,
+                      memory_key: str | None = None) -> FrameAnalysis:
+        """Faces, head pose, brightness, identity distance and flags of one exam frame.
+        `memory_key` (the attempt) lets the analyzer reuse work between frames of one
+        attempt. Raises AnalysisFailed."""
 
     def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
         """The frame as JPEG with the analysis drawn on it. Raises AnalysisFailed."""
@@ -101,7 +125,9 @@ def _comment_segment(payload: bytes) -> bytes:
 def embed_fake_scenario(jpeg: bytes, **scenario) -> bytes:
     """`jpeg` with a comment telling FakeAnalyzer what to see, e.g.
     `embed_fake_scenario(data, faces=[], brightness=90)`. Keys: faces (list of
-    dicts like DEFAULT_FAKE_FACE), brightness, identity_distance, signature, fail."""
+    dicts like DEFAULT_FAKE_FACE), brightness, identity_distance, signature, fail.
+    Yaw beyond 30 or pitch beyond 25 degrees is "looking away", an identity distance
+    over 0.6 "another person"."""
     return jpeg[:2] + _comment_segment(FAKE_MARKER + json.dumps(scenario).encode()) + jpeg[2:]
 
 
@@ -118,7 +144,10 @@ def _fake_scenario(jpeg: bytes) -> dict:
 
 class FakeAnalyzer:
     """Sees what the JPEG's comment says (default: one bright, frontal face that
-    matches the reference). Deterministic and instant, for tests."""
+    matches the reference) and judges it with fixed, simple thresholds.
+    Deterministic and instant, for tests."""
+
+    AWAY_YAW, AWAY_PITCH, SAME_PERSON, DARK = 30.0, 25.0, 0.6, 45.0
 
     def _faces(self, scenario: dict) -> tuple[Face, ...]:
         if scenario.get("fail"):
@@ -129,14 +158,35 @@ class FakeAnalyzer:
     def analyze_reference(self, jpeg: bytes) -> ReferenceAnalysis:
         scenario = _fake_scenario(jpeg)
         faces = self._faces(scenario)
-        signature = tuple(scenario.get("signature", (0.0, 1.0))) if len(faces) == 1 else None
-        return ReferenceAnalysis(faces, float(scenario.get("brightness", 128.0)), signature)
+        brightness = float(scenario.get("brightness", 128.0))
+        problems = []
+        if len(faces) != 1:
+            problems.append("no_face" if not faces else "multiple_faces")
+        else:
+            face = faces[0]
+            if face.box[2] < 0.18:
+                problems.append("face_too_small")
+            if brightness < 60:
+                problems.append("too_dark")
+            elif brightness > 225:
+                problems.append("too_bright")
+            if abs(face.yaw or 0) > 20 or abs(face.pitch or 0) > 20:
+                problems.append("not_facing_camera")
+        signature = None if problems else tuple(scenario.get("signature", (0.0, 1.0)))
+        return ReferenceAnalysis(faces, brightness, tuple(problems), signature)
 
-    def analyze_frame(self, jpeg: bytes, reference: tuple[float, ...] | None) -> FrameAnalysis:
+    def analyze_frame(self, jpeg: bytes, reference: tuple[float | None, ...] | None,
+                      memory_key: str | None = None) -> FrameAnalysis:
         scenario = _fake_scenario(jpeg)
         faces = self._faces(scenario)
         distance = scenario.get("identity_distance", 0.1) if len(faces) == 1 and reference is not None else None
-        return FrameAnalysis(faces, float(scenario.get("brightness", 128.0)), distance)
+        flags = []
+        if len(faces) == 1 and (abs(faces[0].yaw or 0) > self.AWAY_YAW or abs(faces[0].pitch or 0) > self.AWAY_PITCH):
+            flags.append(LOOKING_AWAY_FLAG)
+        if distance is not None and distance > self.SAME_PERSON:
+            flags.append(DIFFERENT_PERSON_FLAG)
+        return FrameAnalysis(faces, float(scenario.get("brightness", 128.0)), distance, tuple(flags),
+                             {"analyzer": "fake"})
 
     def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
         return jpeg[:2] + _comment_segment(OVERLAY_MARKER) + jpeg[2:]

@@ -16,21 +16,32 @@ from proctoring import api, services
 MULTIPART_OVERHEAD = 16 * 1024
 
 
-def uploaded_jpeg() -> bytes:
-    """The picture's bytes, refusing an oversized body before reading it (413)."""
+def _too_large() -> ValidationError:
     limit = current_app.config["PROCTOR_FRAME_MAX_BYTES"]
-    too_large = ValidationError(_("The picture is too large (at most %(kb)s KB).", kb=limit // 1024), status=413)
+    return ValidationError(_("The picture is too large (at most %(kb)s KB).", kb=limit // 1024), status=413)
+
+
+def refuse_oversized_body() -> None:
+    """413 before the body is read or parsed, when its declared length is already too much."""
+    limit = current_app.config["PROCTOR_FRAME_MAX_BYTES"]
     if request.content_length is not None and request.content_length > limit + MULTIPART_OVERHEAD:
-        raise too_large
+        raise _too_large()
+
+
+def uploaded_jpeg() -> bytes:
+    """The picture's bytes (multipart `frame` field or the raw body); 413 when too large."""
+    refuse_oversized_body()
+    limit = current_app.config["PROCTOR_FRAME_MAX_BYTES"]
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("frame")
         if upload is None:
             raise ValidationError(_("Send the picture in the `frame` field."), status=400)
         data = upload.read(limit + 1)
+        upload.close()
     else:
         data = request.get_data(cache=False)
     if len(data) > limit:
-        raise too_large
+        raise _too_large()
     return data
 
 
@@ -38,6 +49,7 @@ def uploaded_jpeg() -> bytes:
 @roles_required(APPLICANT)
 def post_frame(public_id: str):
     attempt = services.open_proctored_attempt(public_id, current_user)
+    refuse_oversized_body()
     sequence = services.parse_sequence(request.values.get("sequence"))
     client_time = services.parse_client_time(request.values.get("client_time"))
     frame, created = services.ingest_frame(attempt, uploaded_jpeg(), sequence, client_time)

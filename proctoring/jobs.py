@@ -41,7 +41,8 @@ def analyze_frame(frame_id: int) -> None:
         if frame.path is None:
             raise AnalysisFailed("the frame's file was deleted before analysis")
         analyzer = get_analyzer(current_app._get_current_object())
-        result = analyzer.analyze_frame(storage.read(frame.path), tuple(signature) if signature else None)
+        result = analyzer.analyze_frame(storage.read(frame.path), tuple(signature) if signature else None,
+                                        memory_key=str(frame.attempt_id))
     except (AnalysisFailed, AnalyzerUnavailable, FileNotFoundError) as error:
         current_app.logger.warning("Frame %s not analysed: %s", frame_id, error)
         frame.record_failure(str(error) or type(error).__name__, now_utc())

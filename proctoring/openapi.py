@@ -60,9 +60,11 @@ SCHEMAS = {
         "check": {"type": "integer", "description": "Only when the photo was taken (not for a preview)"},
         "passed": {"type": "boolean"},
         "reasons": {"type": "array", "items": {"type": "object", "properties": {
-            "code": {"type": "string", "enum": ["no_face", "several_faces", "unsure_face", "face_too_small",
-                                               "too_dark", "too_bright", "not_looking"]},
+            "code": {"type": "string", "enum": ["no_face", "multiple_faces", "face_partly_out", "face_too_small",
+                                               "too_dark", "too_bright", "blurry", "face_unclear",
+                                               "not_facing_camera", "not_looking_at_camera"]},
             "message": {"type": "string"}}}},
-        "faces": {"type": "integer"}, "face_height": {"type": "number"}, "min_face_height": {"type": "number"},
-        "brightness": {"type": "number"}, "min_brightness": {"type": "number"}, "max_brightness": {"type": "number"}}},
+        "faces": {"type": "integer"},
+        "face_size": {"type": "number", "description": "Width of the main face as a fraction of the picture's"},
+        "brightness": {"type": "number", "description": "Mean luma, 0-255"}}},
 }

@@ -1,8 +1,13 @@
-"""Every threshold of the proctoring rules, the system check and the risk score, in
+"""Every threshold of the proctoring rules and the risk score, in
 one place, each with the reason for its value (`RuleConfig.reasons()` lists them).
 
 The frame interval these assume is the default 5 s (PROCTOR_FRAME_INTERVAL_SECONDS);
 rules that count frames say so, rules that need a duration measure time.
+
+What one frame shows (a head turned beyond 30 degrees, a face that is someone
+else's, a reference photo that is too dark) is judged by the vision code with its
+own thresholds, in proctoring/vision/thresholds.py; these rules decide how much of
+it, for how long, makes a flag.
 """
 from dataclasses import dataclass, field, fields
 
@@ -33,19 +38,12 @@ class RuleConfig:
     multi_face_min_confidence: float = threshold(
         0.6, "A second face counts only if the detector is at least 60% sure: lower scores are mostly "
              "posters, photos on the wall and shadows in our dev set.")
-    # --- looking away
-    looking_away_yaw_degrees: float = threshold(
-        35.0, "Reading the screen's far edge turns the head about 20-25 degrees; beyond 35 the eyes are off the screen.")
-    looking_away_pitch_degrees: float = threshold(
-        25.0, "Looking down at the keyboard is about 15-20 degrees; beyond 25 is the lap or a desk beside it.")
+    # --- looking away (the vision code's "looking_away" per frame: head pose beyond its thresholds)
     looking_away_min_seconds: float = threshold(
         10.0, "Sustained means 10 s (three frames at the default interval): short glances are normal.")
     looking_away_medium_seconds: float = threshold(
         30.0, "Half a minute looking elsewhere is long enough to read notes.")
-    # --- identity
-    identity_max_distance: float = threshold(
-        0.6, "Identity distance above 0.6 (the vision code's scale, 0 = same face) is 'a different person'; "
-             "the vision agent's dev set puts same-person pairs below it.")
+    # --- identity (the vision code's "different_person" per frame)
     identity_min_frames: int = threshold(
         3, "A mismatch must hold for three frames in a row: lighting and pose make single frames unreliable.")
     # --- camera off / covered
@@ -60,17 +58,6 @@ class RuleConfig:
         10.0, "Events of one kind less than 10 s apart are one burst (e.g. copy, then paste) and one flag.")
     fullscreen_exit_medium_count: int = threshold(
         3, "Leaving fullscreen three times in one burst is deliberate, not a slip of the Esc key.")
-    # --- system check (reference photo)
-    check_min_face_height: float = threshold(
-        0.25, "The face must be at least a quarter of the picture's height: smaller faces are too few pixels "
-              "for a reliable identity signature at 640x480.")
-    check_min_brightness: float = threshold(
-        60.0, "Mean luma under 60 makes faces noisy and identity unreliable; applicants are asked for more light.")
-    check_max_brightness: float = threshold(
-        225.0, "Over 225 the picture is washed out (a window or lamp behind or in front of the camera).")
-    check_max_yaw: float = threshold(20.0, "The reference photo must be frontal: within 20 degrees left or right.")
-    check_max_pitch: float = threshold(20.0, "…and within 20 degrees up or down.")
-    check_min_confidence: float = threshold(0.7, "The detector must be sure it is a face.")
     # --- risk score (see proctoring.scoring)
     score_weights: dict = threshold(
         {"multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,

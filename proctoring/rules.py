@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from proctoring.analysis import Face, FrameAnalysis
+from proctoring.analysis import DIFFERENT_PERSON_FLAG, LOOKING_AWAY_FLAG, Face, FrameAnalysis
 from proctoring.rule_config import DEFAULT_RULES, HIGH, LOW, MEDIUM, RuleConfig
 
 NO_FACE = "no_face"
@@ -92,8 +92,9 @@ def second_face_confidence(analysis: FrameAnalysis) -> float:
 
 
 def frame_conditions(analysis: FrameAnalysis, config: RuleConfig = DEFAULT_RULES) -> frozenset[str]:
-    """The flag-worthy conditions one frame shows on its own. A dark frame shows only
-    CAMERA_OFF: a covered lens hides everything else."""
+    """The flag-worthy conditions one frame shows on its own. Whether a head is turned
+    away or belongs to someone else is the analyzer's judgement (its `flags`); a
+    dark frame shows only CAMERA_OFF, since a covered lens hides everything else."""
     if analysis.brightness < config.camera_dark_brightness:
         return frozenset({CAMERA_OFF})
     conditions = set()
@@ -101,14 +102,9 @@ def frame_conditions(analysis: FrameAnalysis, config: RuleConfig = DEFAULT_RULES
         conditions.add(NO_FACE)
     if second_face_confidence(analysis) >= config.multi_face_min_confidence:
         conditions.add(MULTIPLE_FACES)
-    face = main_face(analysis.faces)
-    if face is not None and (
-        (face.yaw is not None and abs(face.yaw) > config.looking_away_yaw_degrees)
-        or (face.pitch is not None and abs(face.pitch) > config.looking_away_pitch_degrees)
-    ):
+    if analysis.faces and LOOKING_AWAY_FLAG in analysis.flags:
         conditions.add(LOOKING_AWAY)
-    if (len(analysis.faces) == 1 and analysis.identity_distance is not None
-            and analysis.identity_distance > config.identity_max_distance):
+    if len(analysis.faces) == 1 and DIFFERENT_PERSON_FLAG in analysis.flags:
         conditions.add(IDENTITY_MISMATCH)
     return frozenset(conditions)
 

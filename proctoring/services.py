@@ -23,7 +23,7 @@ from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, ReferenceAn
 from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
 from proctoring.models import BrowserEventRecord, Frame, ProctorSession, SystemCheck
 from proctoring.rules import EVENT_KINDS
-from proctoring.system_check import check_reasons, feedback
+from proctoring.system_check import feedback
 from proctoring.worker import enqueue
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -212,10 +212,9 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
     """Take the reference photo: analyse it, record the verdict, and keep the photo
     and its identity signature only if it passes. Returns the check and its feedback."""
     reference = _analyze_reference(data)
-    reasons = check_reasons(reference)
-    check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now_utc(), passed=not reasons,
-                        reasons=reasons, analysis=reference.to_dict(),
-                        signature=list(reference.signature) if not reasons else None)
+    check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now_utc(),
+                        passed=reference.passed, reasons=list(reference.problems), analysis=reference.to_dict(),
+                        signature=list(reference.signature) if reference.passed else None)
     if check.passed:
         check.photo_path = storage.check_path(user.id)
         storage.save(check.photo_path, data)

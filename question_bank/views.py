@@ -12,11 +12,9 @@ from question_bank.forms import ImportForm, QuestionForm, StatusForm
 from question_bank.images import image_url, store_upload, upload_folder
 from question_bank.models import TOPICS
 from question_bank.statistics import item_statistics
-from question_bank.transfer import ImportRejected, export_bank, import_bank
+from question_bank.transfer import FORMATS, ImportRejected, export_bank, import_bank
 
 EDITORS = (STAFF, ADMIN)
-EXPORT_TYPES = {"json": ("application/json", "json"), "csv": ("text/csv; charset=utf-8", "csv"),
-                "moodle": ("application/xml", "xml")}
 
 
 def _filters() -> editing.SearchFilters:
@@ -154,11 +152,11 @@ def bank_import():
 @bp.route("/bank/export.<fmt>")
 @roles_required(*EDITORS)
 def bank_export(fmt: str):
-    if fmt not in EXPORT_TYPES:
+    if fmt not in FORMATS:
         abort(404)
-    mimetype, extension = EXPORT_TYPES[fmt]
-    return Response(export_bank(fmt), mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=sim-question-bank.{extension}"})
+    spec = FORMATS[fmt]
+    return Response(export_bank(fmt), mimetype=spec.mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=sim-question-bank.{spec.extension}"})
 
 
 @bp.route("/question-images/<name>")

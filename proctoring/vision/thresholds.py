@@ -55,8 +55,9 @@ class Thresholds:
     small_face_fraction: float = threshold(
         0.12, "A main face narrower than 12% of the frame width (77 px at 640) is someone sitting far back: "
               "too small for a reliable identity check.")
-    edge_margin_fraction: float = threshold(
-        0.02, "A face box reaching within 2% of the frame edge (or past it) is cut by the frame.")
+    box_outside_fraction: float = threshold(
+        0.10, "A face whose box lies more than 10% outside the picture is cut by the frame (boxes of faces "
+              "fully in view reach past the edge by a few pixels at most).")
     landmarks_outside_fraction: float = threshold(
         0.08, "When more than 8% of the face-mesh points fall outside the picture the face is partly out "
               "of frame; a face touching the edge with its chin gives 1-5%.")

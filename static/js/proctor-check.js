@@ -70,12 +70,14 @@
     });
   }
 
+  function has(data, code) { return data.reasons.some(function (r) { return r.code === code; }); }
+
+  // The server's verdict on a preview or photo, shown item by item.
   function showFeedback(data) {
-    var light = data.brightness < data.min_brightness ? "light-dark"
-      : data.brightness > data.max_brightness ? "light-bright" : "light-ok";
+    var light = has(data, "too_dark") ? "light-dark" : has(data, "too_bright") ? "light-bright" : "light-ok";
     setItem("check-light", light === "light-ok" ? "ok" : "bad", text(light));
-    var face = data.faces === 0 ? "face-none" : data.faces > 1 && data.reasons.some(function (r) { return r.code === "several_faces"; })
-      ? "face-many" : data.face_height < data.min_face_height ? "face-small" : "face-ok";
+    var face = data.faces === 0 ? "face-none" : data.faces > 1 ? "face-many"
+      : has(data, "face_too_small") ? "face-small" : "face-ok";
     setItem("check-face", face === "face-ok" ? "ok" : "bad", text(face));
   }
 

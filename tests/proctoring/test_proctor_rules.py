@@ -14,16 +14,16 @@ T0 = datetime(2026, 3, 2, 2, 0, 0)
 FACE = Face((0.3, 0.2, 0.4, 0.55), 0.98, 0.0, 0.0)
 SMALL_FACE = Face((0.8, 0.1, 0.1, 0.15), 0.9, 0.0, 0.0)
 
-# One letter per frame: what the frame shows.
+# One letter per frame: what the frame shows (judgements as the vision code flags them).
 CODES = {
     ".": FrameAnalysis((FACE,), 130.0, 0.2),                                     # clean
     "0": FrameAnalysis((), 130.0, None),                                          # no face
-    "2": FrameAnalysis((FACE, SMALL_FACE), 130.0, None),                          # two faces
+    "2": FrameAnalysis((FACE, SMALL_FACE), 130.0, None, ("multiple_faces",)),     # two faces
     "w": FrameAnalysis((FACE, Face((0.8, 0.1, 0.1, 0.15), 0.4)), 130.0, None),   # a weak second "face"
-    "<": FrameAnalysis((Face(FACE.box, 0.98, -50.0, 0.0),), 130.0, 0.2),          # head turned away
-    "v": FrameAnalysis((Face(FACE.box, 0.98, 0.0, 40.0),), 130.0, 0.2),            # looking down
-    "x": FrameAnalysis((FACE,), 130.0, 0.9),                                      # someone else
-    "#": FrameAnalysis((), 3.0, None),                                            # dark (covered lens)
+    "<": FrameAnalysis((Face(FACE.box, 0.98, -50.0, 0.0),), 130.0, 0.2, ("looking_away",)),  # head turned
+    "v": FrameAnalysis((Face(FACE.box, 0.98, 0.0, 40.0),), 130.0, 0.2, ("looking_away", "gaze_away")),  # down
+    "x": FrameAnalysis((FACE,), 130.0, 0.9, ("different_person",)),              # someone else
+    "#": FrameAnalysis((), 3.0, None, ("dark", "no_face")),                       # dark (covered lens)
 }
 
 
@@ -56,12 +56,21 @@ def test_frame_conditions(code, expected):
 
 
 def test_a_dark_frame_shows_only_camera_off():
-    assert frame_conditions(FrameAnalysis((), 2.0, None)) == {CAMERA_OFF}
+    assert frame_conditions(FrameAnalysis((FACE,), 2.0, 0.9, ("different_person", "looking_away"))) == {CAMERA_OFF}
+
+
+def test_a_dim_room_is_not_camera_off():
+    assert frame_conditions(FrameAnalysis((FACE,), 40.0, 0.2, ("dark",))) == set()
 
 
 def test_identity_is_judged_only_with_exactly_one_face():
-    two = FrameAnalysis((FACE, SMALL_FACE), 130.0, 0.95)
+    two = FrameAnalysis((FACE, SMALL_FACE), 130.0, None, ("different_person",))
     assert IDENTITY_MISMATCH not in frame_conditions(two)
+
+
+def test_other_vision_flags_make_no_condition():
+    quirks = FrameAnalysis((FACE,), 130.0, 0.2, ("gaze_away", "blurry", "face_partly_out", "face_too_small"))
+    assert frame_conditions(quirks) == set()
 
 
 # --------------------------------------------------------------------------- no face
@@ -148,9 +157,9 @@ def test_identity_mismatch_needs_three_frames_in_a_row():
     assert summary(evaluate(frames(".xxx."), [])) == [(IDENTITY_MISMATCH, HIGH, (2, 3, 4), at(5), at(15))]
 
 
-def test_no_reference_means_no_identity_flag():
-    unknown = FrameAnalysis((FACE,), 130.0, None)
-    observations = [FrameObservation(i, i, at(i * 5), unknown) for i in range(5)]
+def test_identity_mismatch_is_the_analyzers_judgement_not_the_distance():
+    unflagged = FrameAnalysis((FACE,), 130.0, 0.95)
+    observations = [FrameObservation(i, i, at(i * 5), unflagged) for i in range(5)]
     assert evaluate(observations, []) == []
 
 

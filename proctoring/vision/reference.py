@@ -1,0 +1,74 @@
+"""The reference step: check the system-check photo and build the applicant's
+reference profile (pose baseline, gaze baseline, identity embedding)."""
+import cv2
+
+from proctoring.vision import identity as ident
+from proctoring.vision.models import Models, thread_models
+from proctoring.vision.pipeline import _analyze
+from proctoring.vision.records import (
+    FACE_PARTLY_OUT,
+    Memory,
+    Problem,
+    ReferenceCheck,
+    ReferenceProfile,
+)
+from proctoring.vision.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+MESSAGES = {
+    "no_face": "No face was found. Sit in front of the camera with your face in view.",
+    "multiple_faces": "More than one face is in view. Only you may be in the picture.",
+    "face_partly_out": "Part of your face is outside the picture. Move to the middle of the camera's view.",
+    "face_too_small": "Your face is too small in the picture. Move closer to the camera.",
+    "too_dark": "The picture is too dark. Turn on a light or face a window.",
+    "too_bright": "The picture is too bright. Move away from the lamp or window behind the camera.",
+    "blurry": "The picture is blurred. Hold still and clean the camera lens.",
+    "face_unclear": "Your face could not be measured. Remove anything covering it and face the camera.",
+    "not_facing_camera": "Turn your head to face the camera directly.",
+    "not_looking_at_camera": "Look straight into the camera.",
+}
+
+
+def _problem(code: str) -> Problem:
+    return Problem(code, MESSAGES[code])
+
+
+def make_reference(frame_bgr, *, models: Models | None = None,
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS) -> ReferenceCheck:
+    """Check a system-check photo (HxWx3 uint8 BGR): exactly one face, large, lit
+    and sharp enough, in the picture, facing and looking at the camera. Returns a
+    `ReferenceCheck` with the profile, or with the problems that prevent one
+    (most important first); never raises for what the picture shows."""
+    models = models or thread_models()
+    analysis, _ = _analyze(frame_bgr, None, Memory(), models, thresholds, False)
+    problems = []
+    if analysis.face_count == 0:
+        problems.append(_problem("no_face"))
+    elif analysis.face_count > 1:
+        problems.append(_problem("multiple_faces"))
+    else:
+        quality = analysis.quality
+        if analysis.has(FACE_PARTLY_OUT):
+            problems.append(_problem("face_partly_out"))
+        if quality.width_fraction < thresholds.reference_min_face_fraction:
+            problems.append(_problem("face_too_small"))
+        if quality.luma < thresholds.reference_min_luma:
+            problems.append(_problem("too_dark"))
+        elif quality.luma > thresholds.reference_max_luma:
+            problems.append(_problem("too_bright"))
+        if quality.sharpness < thresholds.blur_min_sharpness:
+            problems.append(_problem("blurry"))
+        pose, gaze = analysis.raw_pose, analysis.gaze
+        if pose is None:
+            problems.append(_problem("face_unclear"))
+        elif (abs(pose.yaw) > thresholds.reference_max_yaw
+              or abs(pose.pitch - thresholds.reference_pitch_bias) > thresholds.reference_max_pitch):
+            problems.append(_problem("not_facing_camera"))
+        elif gaze is not None and abs(gaze.x) > thresholds.reference_max_gaze:
+            problems.append(_problem("not_looking_at_camera"))
+    if problems:
+        return ReferenceCheck(analysis, None, tuple(problems))
+    rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    embedding = ident.embedding(rgb, analysis.faces[0].box, models)
+    profile = ReferenceProfile(analysis.raw_pose, analysis.gaze, analysis.quality.width_fraction,
+                               tuple(float(v) for v in embedding))
+    return ReferenceCheck(analysis, profile, ())

@@ -1,0 +1,13 @@
+"""Examiner review: the risk-sorted queue, one attempt's timeline with its evidence,
+decisions (valid / invalid, with claims and overrides), the audit-log browser and
+the reports dashboard."""
+from flask import Blueprint
+
+bp = Blueprint("review", __name__)
+
+
+def attach_routes() -> Blueprint:
+    """The blueprint with its routes attached (views import lazily to avoid import cycles)."""
+    from review import hooks, views  # noqa: F401
+
+    return bp
