@@ -146,3 +146,23 @@ def test_only_staff_and_admin_edit(app, role, make_applicant, make_user, make_qu
     assert form_login(client, account.email).status_code == 302
     for url in ("/bank", "/bank/new", f"/bank/{record.id}", f"/bank/{record.id}/edit", "/bank/import", "/bank/export.json"):
         assert client.get(url).status_code == 403, url
+
+
+def test_import_page_reports_every_problem_and_imports_nothing(app, staff_client, make_question):
+    record = make_question()
+    exported = staff_client.get("/bank/export.csv")
+    assert exported.status_code == 200 and record.code in exported.get_data(as_text=True)
+    exported.close()
+    bad = "code,status,topic\nREG-1,active,no-such-topic\n".encode()
+    response = post_form(staff_client, "/bank/import", {"format": "csv"}, {"file": (io.BytesIO(bad), "bad.csv")})
+    assert response.status_code == 422
+    assert 'id="import-problems"' in response.get_data(as_text=True)
+    with app_context(app):
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 1
+
+    exported_json = staff_client.get("/bank/export.json").data
+    edited = exported_json.replace(b"Pertanyaan " + record.code.encode(), b"Pertanyaan baru " + record.code.encode())
+    response = post_form(staff_client, "/bank/import", {"format": "json"}, {"file": (io.BytesIO(edited), "bank.json")})
+    assert response.status_code == 200 and 'id="import-report"' in response.get_data(as_text=True)
+    _, versions = load(app, record.code)
+    assert [v[1] for v in versions] == [f"Pertanyaan {record.code}?", f"Pertanyaan baru {record.code}?"]
