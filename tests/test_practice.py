@@ -1,0 +1,46 @@
+"""Practice exams: drawn from the same bank, not counted, explanation after each answer,
+closed while a real exam is in progress."""
+import re
+
+from core.extensions import db
+from exam.models import Attempt
+from helpers import api_login, app_context, csrf_from_html, form_login
+
+
+def signed_in(app, account):
+    client = app.test_client()
+    assert form_login(client, account.email).status_code == 302
+    return client
+
+
+def start_practice(client, sim_class="A"):
+    page = client.get("/practice")
+    assert page.status_code == 200
+    return client.post("/practice", data={"csrf_token": csrf_from_html(page.get_data(as_text=True)),
+                                          "sim_class": sim_class})
+
+
+def test_practice_shows_the_explanation_and_is_not_an_attempt(app, applicant, make_bank):
+    bank = {q.correct_token: q for q in make_bank()}
+    client = signed_in(app, applicant)
+    assert start_practice(client).status_code == 303
+    page = client.get("/practice/1").get_data(as_text=True)
+    assert "practice-feedback" not in page and "EXPLAIN-" not in page
+    token = re.search(r"KEY-[0-9a-f]{12}", page).group(0)
+    correct_choice = int(re.search(r'value="(\d)">\s*<button[^>]*>.{0,200}?' + token, page, re.S).group(1))
+    answered = client.post("/practice/1", data={"csrf_token": csrf_from_html(page), "choice": str(correct_choice)})
+    html = answered.get_data(as_text=True)
+    assert answered.status_code == 200
+    assert 'data-correct="true"' in html and bank[token].explanation_token in html
+    again = client.post("/practice/1", data={"csrf_token": csrf_from_html(page), "choice": str((correct_choice + 1) % 4)})
+    assert 'data-correct="true"' in again.get_data(as_text=True)  # the first answer stands
+    with app_context(app):
+        assert db.session.scalar(db.select(db.func.count(Attempt.id))) == 0
+
+
+def test_practice_is_closed_during_a_real_exam(app, applicant, make_bank):
+    make_bank()
+    api = api_login(app.test_client(), applicant)
+    assert api.start(applicant.application_id).status_code == 201
+    client = signed_in(app, applicant)
+    assert client.get("/practice").status_code == 409
