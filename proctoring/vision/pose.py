@@ -40,8 +40,15 @@ def head_rotation(landmarks: np.ndarray, width: int, height: int) -> np.ndarray 
     """The head's 3x3 rotation in camera axes, or None if PnP fails. `landmarks`
     are in pixels of a `width` x `height` frame."""
     points = landmarks[list(PNP_LANDMARKS), :2].astype(np.float64)
-    ok, rvec, _ = cv2.solvePnP(GENERIC_HEAD, points, camera_matrix(width, height), np.zeros(4),
-                               flags=cv2.SOLVEPNP_ITERATIVE)
+    matrix = camera_matrix(width, height)
+    # Start from a head facing the camera at the distance its eye span implies: without
+    # a start, the iterative solver sometimes lands on the mirror solution (roll 180).
+    eye_span = max(float(np.hypot(*(points[3] - points[2]))), 1.0)
+    depth = width * 450.0 / eye_span
+    nose = points[0]
+    tvec = np.array([[(nose[0] - width / 2) * depth / width], [(nose[1] - height / 2) * depth / width], [depth]])
+    ok, rvec, _ = cv2.solvePnP(GENERIC_HEAD, points, matrix, np.zeros(4), rvec=np.zeros((3, 1)), tvec=tvec,
+                               useExtrinsicGuess=True, flags=cv2.SOLVEPNP_ITERATIVE)
     if not ok:
         return None
     return cv2.Rodrigues(rvec)[0]
