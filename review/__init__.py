@@ -11,3 +11,11 @@ def attach_routes() -> Blueprint:
     from review import hooks, views  # noqa: F401
 
     return bp
+
+
+@bp.record_once
+def _default_config(state) -> None:
+    from review.config import review_config
+
+    for key, value in review_config().items():
+        state.app.config.setdefault(key, value)
