@@ -1,15 +1,18 @@
 """Accounts: registration rules, user creation and sign-in throttling."""
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import HeldLicence, LoginFailure, User
+from accounts.models import PASSWORD_METHOD, HeldLicence, LoginFailure, User
 from core.access import APPLICANT, ROLES
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.errors import Conflict, PlatformError, ValidationError
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES, age_on, months_between
@@ -84,7 +87,7 @@ def email_taken(email: str) -> bool:
 def register_applicant(*, full_name: str, nik: str, born: date, email: str, password: str,
                        sim_class: str, held: list[HeldClass]) -> User:
     """Create an applicant account and its first application. Raises `ValidationError`."""
-    today = now_utc().date()
+    today = local_date(now_utc())
     problem = nik_problem(nik, born) or eligibility_problem(sim_class, born, held, today)
     if problem:
         raise ValidationError(problem)
@@ -124,27 +127,38 @@ def held_licences(user: User) -> list[HeldClass]:
     return [HeldClass(r.sim_class, r.issued_on, r.licence_number) for r in rows]
 
 
-def _recent_failures(column, value: str, since) -> int:
+def _recent_failures(since, **match: str) -> int:
+    conditions = [getattr(LoginFailure, column) == value for column, value in match.items()]
     return db.session.scalar(
-        select(func.count(LoginFailure.id)).where(column == value, LoginFailure.at >= since)
+        select(func.count(LoginFailure.id)).where(*conditions, LoginFailure.at >= since)
     ) or 0
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
 
 
 def authenticate(email: str, password: str, ip_address: str) -> User:
     """Check credentials, refusing while an account or address is locked out.
 
-    Failures are counted per e-mail and per IP address over the lockout window,
-    so guessing one account's password and spraying many accounts are both slowed.
+    Failures are counted over the lockout window per e-mail and address (guessing
+    one password), per address (spraying many accounts), and per e-mail from any
+    address with a higher limit (distributed guessing), so one stranger cannot
+    lock an applicant out from every network with a handful of tries. Unknown
+    e-mails cost a password hash too, so timing does not reveal who has an account.
     """
     config = current_app.config
-    window = timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
-    since = now_utc() - window
+    since = now_utc() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
     email = email.strip().lower()
-    if (_recent_failures(LoginFailure.email, email, since) >= config["LOGIN_MAX_FAILURES"]
-            or _recent_failures(LoginFailure.ip_address, ip_address, since) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
+    if (_recent_failures(since, email=email, ip_address=ip_address) >= config["LOGIN_MAX_FAILURES"]
+            or _recent_failures(since, email=email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+            or _recent_failures(since, ip_address=ip_address) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
         raise TooManyAttempts(_("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
                                 minutes=config["LOGIN_LOCKOUT_MINUTES"]))
     user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
     if user is None or not user.check_password(password) or not user.is_active:
         db.session.add(LoginFailure(email=email, ip_address=ip_address, at=now_utc()))
         db.session.commit()

@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from accounts.services import authenticate
 from core.access import APPLICANT, ROLES, public, roles_required
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.errors import NotFound, ValidationError
 from core.extensions import db
 from exam import api, services
@@ -69,7 +69,7 @@ def sign_out():
 @roles_required(APPLICANT)
 def applications():
     services.current_attempt(current_user)  # settles an attempt whose deadline has passed
-    today = now_utc().date()
+    today = local_date(now_utc())
     rows = db.session.scalars(db.select(Application).where(Application.user_id == current_user.id)
                               .order_by(Application.id.desc())).all()
     payload = []
@@ -149,8 +149,10 @@ def flag(public_id: str, number: int):
 @api.post("/attempts/<public_id>/submit")
 @roles_required(APPLICANT)
 def submit(public_id: str):
+    """Submit; an attempt already closed by its deadline answers with its result."""
     attempt = services.load_attempt(public_id, current_user)
-    services.submit(attempt)
+    if not (attempt.auto_submitted and not attempt.is_open):
+        services.submit(attempt)
     return jsonify(result_payload(attempt))
 
 
@@ -169,5 +171,5 @@ def verify(code: str):
     attempt = services.find_by_verification_code(code)
     return jsonify(
         name=services.mask_name(attempt.user.full_name), sim_class=attempt.application.sim_class,
-        date=attempt.submitted_at.date().isoformat(), passed=attempt.passed, score=attempt.score,
+        date=local_date(attempt.submitted_at).isoformat(), passed=attempt.passed, score=attempt.score,
     )

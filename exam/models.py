@@ -18,6 +18,10 @@ FREE_NAVIGATION = "free"
 TIMED_PER_QUESTION = "per_question"
 DELIVERY_MODES = (FREE_NAVIGATION, TIMED_PER_QUESTION)
 
+# Per-question mode: an answer sent up to this long after a question's timer ran out
+# still counts (network latency), and the next question's timer starts only then.
+PAGE_CHANGE_SECONDS = 2
+
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
 
@@ -49,7 +53,7 @@ class ExamBlueprint(db.Model):
     def total_seconds(self) -> int:
         """The whole attempt's time limit."""
         if self.delivery_mode == TIMED_PER_QUESTION:
-            return self.question_count * self.seconds_per_question
+            return self.question_count * (self.seconds_per_question + PAGE_CHANGE_SECONDS)
         return self.duration_seconds
 
 
@@ -123,17 +127,20 @@ class Attempt(db.Model):
 
     def ensure_open(self, now: datetime, grace_seconds: int = 0) -> None:
         if not self.is_open:
+            if self.auto_submitted:
+                raise Conflict(_("Time is up: your exam was submitted automatically with the answers saved before the deadline."))
             raise Conflict(_("This exam has already been submitted."))
         if now > self.deadline_at + timedelta(seconds=grace_seconds):
             raise Conflict(_("Time is up: the exam's deadline has passed, so no more answers are accepted."))
 
     def advance_if_due(self, now: datetime) -> None:
-        """In per-question mode, move past every question whose own timer has run out."""
+        """In per-question mode, move past every question whose own timer (plus the
+        page-change allowance) has run out."""
         if not self.per_question or not self.is_open:
             return
-        limit = timedelta(seconds=self.blueprint.seconds_per_question)
-        while self.current_position < len(self.items) and now >= self.current_shown_at + limit:
-            self.current_shown_at = self.current_shown_at + limit
+        step = timedelta(seconds=self.blueprint.seconds_per_question + PAGE_CHANGE_SECONDS)
+        while self.current_position < len(self.items) and now > self.current_shown_at + step:
+            self.current_shown_at = self.current_shown_at + step
             self.current_position += 1
 
     def go_to(self, position: int, now: datetime) -> None:
@@ -150,7 +157,7 @@ class Attempt(db.Model):
         if not 0 <= choice < len(item.option_order):
             raise ValidationError(_("That answer option does not exist."))
         if self.per_question:
-            self.advance_if_due(now - timedelta(seconds=grace_seconds))
+            self.advance_if_due(now)
             if position != self.current_position:
                 raise Conflict(_("This question's time is over; it can no longer be answered."))
             self.current_position += 1

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from core.clock import local_date
 from exam.calendar import add_working_days, parse_holidays
 from exam.models import Application
 
@@ -57,7 +58,7 @@ def eligibility(application: Application, today: date) -> Eligibility:
         return Eligibility(CLOSED, max(len(failed) - 1, 0), retake_max)
     if not failed:
         return Eligibility(OPEN, 0, retake_max)
-    first_fail = application.first_failed_on or failed[0].submitted_at.date()
+    first_fail = application.first_failed_on or local_date(failed[0].submitted_at)
     opens = first_fail + timedelta(days=1)
     closes = add_working_days(first_fail, window_days, holidays)
     used = len(failed) - 1

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import User
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.extensions import db
 from exam.assembly import Candidate, NotEnoughQuestions, assemble
@@ -53,7 +53,7 @@ def register_again(user: User, sim_class: str) -> Application:
     """Open a new application once the previous one can no longer be used."""
     previous = latest_application(user, sim_class)
     if previous is not None:
-        status = eligibility(previous, now_utc().date())
+        status = eligibility(previous, local_date(now_utc()))
         if not status.must_register_again:
             raise Conflict(_("Your current registration for this class is still valid."))
         previous.closed = True
@@ -98,7 +98,7 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
     for previous in application.attempts:
         settle(previous)  # an attempt past its deadline that no request or sweep has closed yet
     now = now_utc()
-    status = eligibility(application, now.date())
+    status = eligibility(application, local_date(now))
     if status.status == ELIGIBILITY_IN_PROGRESS:
         raise Conflict(_("You already have an exam in progress."))
     if status.status == PASSED:
@@ -217,7 +217,7 @@ def _close(attempt: Attempt, now, auto: bool) -> None:
     attempt.record_result(grade_attempt(attempt), now, auto, _new_verification_code())
     application = attempt.application
     if attempt.passed is False and application.first_failed_on is None:
-        application.first_failed_on = attempt.submitted_at.date()
+        application.first_failed_on = local_date(attempt.submitted_at)
     db.session.commit()
 
 

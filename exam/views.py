@@ -7,7 +7,7 @@ from flask_login import current_user
 from accounts.forms import NewApplicationForm
 from accounts.services import eligibility_problem, held_licences
 from core.access import APPLICANT, public, roles_required
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.errors import PlatformError, ValidationError
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES
@@ -33,7 +33,7 @@ def dashboard():
     applications = db.session.scalars(
         db.select(Application).where(Application.user_id == current_user.id).order_by(Application.id.desc())
     ).all()
-    today = now_utc().date()
+    today = local_date(now_utc())
     rows = [(a, eligibility(a, today), current_blueprint(a.sim_class)) for a in applications]
     return render_template("exam/dashboard.html", attempt=attempt, rows=rows,
                            new_form=NewApplicationForm(), classes=SIM_CLASSES)
@@ -46,7 +46,7 @@ def new_application():
     if not form.validate_on_submit():
         raise ValidationError(_("Choose a SIM class."))
     problem = eligibility_problem(form.sim_class.data, current_user.date_of_birth, held_licences(current_user),
-                                  now_utc().date())
+                                  local_date(now_utc()))
     if problem:
         raise ValidationError(problem)
     services.register_again(current_user, form.sim_class.data)
@@ -60,7 +60,7 @@ def new_application():
 def start(application_id: int):
     application = _own_application(application_id)
     form = ConsentForm()
-    status = eligibility(application, now_utc().date())
+    status = eligibility(application, local_date(now_utc()))
     blueprint = current_blueprint(application.sim_class)
     if form.validate_on_submit():
         attempt = services.start_attempt(current_user, application, consent=form.consent.data)
@@ -155,7 +155,7 @@ def result(public_id: str):
     attempt = services.load_attempt(public_id, current_user)
     if attempt.is_open:
         return redirect(url_for("exam.resume", public_id=public_id))
-    status = eligibility(attempt.application, now_utc().date())
+    status = eligibility(attempt.application, local_date(now_utc()))
     return render_template("exam/result.html", attempt=attempt, result=result_payload(attempt), status=status)
 
 

@@ -14,7 +14,14 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
-from proctoring.models import ANALYZED, QUEUED, BrowserEventRecord, Frame, ProctorFlag, ProctorSession
+from proctoring.models import (
+    ANALYZED,
+    QUEUED,
+    BrowserEventRecord,
+    Frame,
+    ProctorFlag,
+    ProctorSession,
+)
 from proctoring.rule_config import DEFAULT_RULES
 from proctoring.rules import BrowserEvent, FrameObservation, evaluate, frame_conditions
 from proctoring.scoring import risk_score

@@ -38,8 +38,8 @@ def _errors(*codes: str) -> dict:
 
 OPERATIONS = [
     ("/attempts/{public_id}/frames", "post",
-     "Send a webcam frame (JPEG, at most 512 KB); stored and queued for analysis. A resent sequence number is "
-     "answered 200 without storing it again.",
+     ("Send a webcam frame (JPEG, at most 512 KB); stored and queued for analysis. A resent sequence number is "
+      "answered 200 without storing it again."),
      [ATTEMPT_ID, CSRF, SEQUENCE, CLIENT_TIME], PICTURE_BODY,
      {**_ok("FrameReceipt", "202"), **_ok("FrameReceipt", "200"), **_errors("413", "415")}),
     ("/attempts/{public_id}/events", "post", "Send a batch of browser events (tab hidden, fullscreen exit, ...)",

@@ -16,10 +16,9 @@ SEVERITIES = (LOW, MEDIUM, HIGH)
 
 
 def threshold(value, reason: str):
-    """A field with its default and the reason for it (dicts get a fresh copy per instance)."""
-    if isinstance(value, dict):
-        return field(default_factory=lambda: dict(value), metadata={"reason": reason})
+    """A field with its default and the reason for it."""
     return field(default=value, metadata={"reason": reason})
+
 
 
 @dataclass(frozen=True)
@@ -59,15 +58,15 @@ class RuleConfig:
     fullscreen_exit_medium_count: int = threshold(
         3, "Leaving fullscreen three times in one burst is deliberate, not a slip of the Esc key.")
     # --- risk score (see proctoring.scoring)
-    score_weights: dict = threshold(
-        {"multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
-         "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3},
+    score_weights: dict = field(default_factory=lambda: {
+        "multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
+        "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3}, metadata={"reason":
         "The most a kind of flag alone can add to the risk (as a fraction of 100). Another person in view or "
-        "a different person sitting the exam is close to proof; looking away has innocent explanations.")
-    score_saturation: dict = threshold(
-        {"multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
-         "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4},
-        "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight.")
+        "a different person sitting the exam is close to proof; looking away has innocent explanations."})
+    score_saturation: dict = field(default_factory=lambda: {
+        "multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
+        "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4}, metadata={"reason":
+        "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight."})
 
     @classmethod
     def reasons(cls) -> dict[str, str]:

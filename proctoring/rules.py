@@ -14,11 +14,16 @@ adding frames or events, only grows or joins runs and intervals, so the evidence
 behind every kind of flag (`Flag.units`) never shrinks. `proctoring.scoring` relies
 on this.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
-from proctoring.analysis import DIFFERENT_PERSON_FLAG, LOOKING_AWAY_FLAG, Face, FrameAnalysis
+from proctoring.analysis import (
+    DIFFERENT_PERSON_FLAG,
+    LOOKING_AWAY_FLAG,
+    Face,
+    FrameAnalysis,
+)
 from proctoring.rule_config import DEFAULT_RULES, HIGH, LOW, MEDIUM, RuleConfig
 
 NO_FACE = "no_face"

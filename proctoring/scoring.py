@@ -18,7 +18,7 @@ each factor (1 - s_k) lies in [0, 1]. With the rules' own monotonicity (see
 """
 import math
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from proctoring.rule_config import DEFAULT_RULES, RuleConfig
 from proctoring.rules import Flag

@@ -6,7 +6,7 @@ PROCTOR_SYNC_ANALYSIS is on, for tests). Everything that is refused is refused
 before anything is stored.
 """
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,7 +19,12 @@ from core.extensions import db
 from exam import services as exam_services
 from exam.models import Application, Attempt
 from proctoring import jobs, storage
-from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, ReferenceAnalysis, get_analyzer
+from proctoring.analysis import (
+    AnalysisFailed,
+    AnalyzerUnavailable,
+    ReferenceAnalysis,
+    get_analyzer,
+)
 from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
 from proctoring.models import BrowserEventRecord, Frame, ProctorSession, SystemCheck
 from proctoring.rules import EVENT_KINDS
@@ -60,14 +65,15 @@ def validate_jpeg(data: bytes) -> JpegInfo:
 
 def parse_client_time(value) -> datetime:
     """Milliseconds since the epoch or an ISO 8601 time -> naive UTC. Raises ValidationError (400)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    is_number_text = isinstance(value, str) and re.fullmatch(r"\d{1,15}(\.\d+)?", value) is not None
     try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) or (
-                isinstance(value, str) and re.fullmatch(r"\d{1,15}(\.\d+)?", value)):
-            moment = datetime.fromtimestamp(float(value) / 1000, tz=timezone.utc)
+        if is_number or is_number_text:
+            moment = datetime.fromtimestamp(float(value) / 1000, tz=UTC)
         elif isinstance(value, str) and value:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
             if moment.tzinfo is not None:
-                moment = moment.astimezone(timezone.utc)
+                moment = moment.astimezone(UTC)
         else:
             raise ValueError(value)
     except (ValueError, OverflowError, OSError) as error:

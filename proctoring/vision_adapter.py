@@ -15,7 +15,13 @@ import math
 import threading
 from collections import OrderedDict
 
-from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, Face, FrameAnalysis, ReferenceAnalysis
+from proctoring.analysis import (
+    AnalysisFailed,
+    AnalyzerUnavailable,
+    Face,
+    FrameAnalysis,
+    ReferenceAnalysis,
+)
 
 MEMORIES_KEPT = 512
 

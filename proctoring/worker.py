@@ -13,9 +13,9 @@ analysis must not hold up an applicant waiting at the camera check.
 """
 import atexit
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Callable
 
 from flask import Flask, current_app
 

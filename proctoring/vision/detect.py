@@ -2,9 +2,10 @@
 
 1. The short-range model on the whole frame finds the applicant at webcam
    distance (its 128x128 input is plenty for a 100-250 px face).
-2. The full-range model on overlapping tiles finds the small faces: on the whole
-   640x480 frame its 192x192 input would shrink a 45 px background face to
-   ~13 px, under what it finds; on a 2x2 grid the same face is ~25 px.
+2. The full-range model on overlapping 256 px tiles finds the small faces: on
+   the whole 640x480 frame its 192x192 input would shrink a 45 px background face
+   to ~13 px, under what it finds; on a tile it is ~34 px. Tiles whose picture
+   has not changed since their last scan keep that scan's faces.
 
 Dim frames are brightened with a gamma curve first (detection only).
 """
@@ -13,7 +14,7 @@ import time
 import cv2
 import numpy as np
 
-from proctoring.vision.records import Face
+from proctoring.vision.records import Face, TileState
 from proctoring.vision.thresholds import Thresholds
 
 
@@ -31,18 +32,18 @@ def brighten(rgb: np.ndarray, luma: float, target: float = 110.0) -> np.ndarray:
     return cv2.LUT(rgb, table)
 
 
-def tile_windows(width: int, height: int, grid: tuple[int, int], overlap: float) -> list[tuple[int, int, int, int]]:
-    """(x0, y0, x1, y1) of a columns x rows grid of tiles that overlap by `overlap` of a tile."""
-    columns, rows = grid
-    tile_w = width / (columns - (columns - 1) * overlap)
-    tile_h = height / (rows - (rows - 1) * overlap)
-    windows = []
-    for row in range(rows):
-        for column in range(columns):
-            x0 = round(column * tile_w * (1 - overlap))
-            y0 = round(row * tile_h * (1 - overlap))
-            windows.append((x0, y0, min(width, round(x0 + tile_w)), min(height, round(y0 + tile_h))))
-    return windows
+def tile_windows(width: int, height: int, tile_px: int) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) of the fewest square `tile_px` tiles that cover the frame,
+    spread evenly so neighbours overlap (640x480 at 256: 3x2 tiles, overlapping
+    64 px across and 32 px down)."""
+    def starts(size: int) -> list[int]:
+        count = max(1, -(-size // tile_px))
+        if count == 1:
+            return [0]
+        return [round(i * (size - tile_px) / (count - 1)) for i in range(count)]
+
+    return [(x0, y0, min(width, x0 + tile_px), min(height, y0 + tile_px))
+            for y0 in starts(height) for x0 in starts(width)]
 
 
 def run_detector(detector, rgb: np.ndarray, min_confidence: float, label: str,
@@ -94,21 +95,85 @@ def merge_faces(faces: list[Face], min_iou: float) -> list[Face]:
     return sorted(kept, key=lambda face: -face.area)
 
 
-def detect_faces(rgb: np.ndarray, luma: float, models, thresholds: Thresholds, tiles: bool = True,
-                 timings: dict | None = None) -> list[Face]:
-    """All faces in the frame, largest first. `tiles=False` skips the small-face pass."""
+THUMBNAIL = 32  # px per side of a tile's thumbnail for change detection (8 frame px per pixel on a 256 px tile)
+
+
+def _thumbnail(gray_tile: np.ndarray) -> np.ndarray:
+    return cv2.resize(gray_tile, (THUMBNAIL, THUMBNAIL), interpolation=cv2.INTER_AREA)
+
+
+def tile_changed(now: np.ndarray, then: np.ndarray, ignore: np.ndarray, max_difference: float) -> bool:
+    """Whether a tile's picture changed outside the `ignore` mask (the faces the
+    short-range pass saw this frame): after matching the thumbnails' exposure, some
+    2x2 block of thumbnail pixels differs by more than `max_difference` grey levels
+    on average. A block, not the tile's mean: a 40 px head is 5x5 thumbnail pixels,
+    2% of a tile, and would vanish in the mean."""
+    keep = ~ignore
+    if not keep.any():
+        return False
+    a, b = now.astype(np.float32), then.astype(np.float32)
+    b *= max(float(a[keep].mean()), 1.0) / max(float(b[keep].mean()), 1.0)  # auto-exposure is not a change
+    difference = cv2.blur(np.abs(a - b), (2, 2))
+    return float(difference[keep].max()) > max_difference
+
+
+def _ignore_mask(window, faces: list[Face], expand: float) -> np.ndarray:
+    """Thumbnail pixels of the tile `window` covered by the faces' boxes grown by `expand`."""
+    x0, y0, x1, y1 = window
+    mask = np.zeros((THUMBNAIL, THUMBNAIL), bool)
+    sx, sy = THUMBNAIL / (x1 - x0), THUMBNAIL / (y1 - y0)
+    for face in faces:
+        x, y, w, h = face.box
+        cx, cy = x + w / 2, y + h / 2
+        left, right = (cx - w * expand / 2 - x0) * sx, (cx + w * expand / 2 - x0) * sx
+        top, bottom = (cy - h * expand / 2 - y0) * sy, (cy + h * expand / 2 - y0) * sy
+        mask[max(0, int(top)):max(0, int(np.ceil(bottom))), max(0, int(left)):max(0, int(np.ceil(right)))] = True
+    return mask
+
+
+def detect_faces(rgb: np.ndarray, gray: np.ndarray, luma: float, models, thresholds: Thresholds,
+                 tiles: tuple[TileState, ...] | None = None, frame_index: int = 0, timings: dict | None = None,
+                 ) -> tuple[list[Face], tuple[TileState, ...]]:
+    """All faces in the frame, largest first, and the tiles' new state.
+
+    `tiles` is the state from the previous frame (None: scan every tile). The
+    windows are the whole frame (for mid-sized faces a tile seam may cut) and the
+    256 px tiles. A window is scanned again when its last scan found a face the
+    short-range pass did not, when its picture changed outside the faces the
+    short-range pass sees (someone may have come into view), or when its last scan
+    is `tile_rescan_frames` old; otherwise it still holds no one."""
     timings = timings if timings is not None else {}
-    if luma < thresholds.low_light_luma:
-        rgb = brighten(rgb, luma)
+    detect_rgb = brighten(rgb, luma) if luma < thresholds.low_light_luma else rgb
     start = time.perf_counter()
-    faces = run_detector(models.short_range, rgb, thresholds.short_range_min_confidence, "short")
+    faces = run_detector(models.short_range, detect_rgb, thresholds.short_range_min_confidence, "short")
     timings["detect_short"] = (time.perf_counter() - start) * 1000
-    if tiles:
-        start = time.perf_counter()
-        height, width = rgb.shape[:2]
-        for x0, y0, x1, y1 in tile_windows(width, height, thresholds.tile_grid, thresholds.tile_overlap):
-            faces += run_detector(models.full_range, rgb[y0:y1, x0:x1], thresholds.tile_min_confidence, "tile",
-                                  (x0, y0))
-        timings["detect_tiles"] = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    height, width = rgb.shape[:2]
+    windows = [(0, 0, width, height)] + tile_windows(width, height, thresholds.tile_px)
+    if tiles is not None and len(tiles) != len(windows):
+        tiles = None
+    states, scanned = [], 0
+    for index, window in enumerate(windows):
+        x0, y0, x1, y1 = window
+        thumbnail = _thumbnail(gray[y0:y1, x0:x1])
+        previous = tiles[index] if tiles is not None else None
+        if (previous is not None and not previous.faces
+                and frame_index - previous.frame < thresholds.tile_rescan_frames):
+            then = np.array(previous.thumbnail, dtype=np.uint8).reshape(THUMBNAIL, THUMBNAIL)
+            if not tile_changed(thumbnail, then, _ignore_mask(window, faces, thresholds.tile_ignore_face_scale),
+                                thresholds.tile_change_luma):
+                states.append(previous)
+                continue
+        found = run_detector(models.full_range, detect_rgb[y0:y1, x0:x1], thresholds.tile_min_confidence, "tile",
+                             (x0, y0))
+        scanned += 1
+        # Keep only faces the short-range pass did not see: the state then says "this
+        # tile holds someone else", and such a tile is scanned on every frame.
+        extra = tuple(face for face in found if face.box[2] >= thresholds.min_face_px
+                      and not any(_same_face(face, other, thresholds.merge_iou) for other in faces))
+        states.append(TileState(tuple(int(v) for v in thumbnail.ravel()), extra, frame_index))
+    timings["detect_tiles"] = (time.perf_counter() - start) * 1000
+    timings["tiles_scanned"] = scanned
     faces = [face for face in faces if face.box[2] >= thresholds.min_face_px]
-    return merge_faces(faces, thresholds.merge_iou)
+    faces += [face for state in states for face in state.faces]
+    return merge_faces(faces, thresholds.merge_iou), tuple(states)

@@ -357,6 +357,55 @@ def scene_frames() -> list[DevFrame]:
     return frames
 
 
+# An exam session as the proctor sees it, one frame per ~5 s: (kind, frames).
+SESSION_SCRIPT = (("alone", 8), ("background", 3), ("alone", 4), ("turned", 2), ("alone", 3), ("covered", 2),
+                  ("impostor", 4), ("alone", 4), ("dark", 2), ("alone", 4))
+
+
+def session_stream(name: str, mesh_of) -> list[DevFrame]:
+    """A labelled exam session of `name` (see SESSION_SCRIPT): the applicant sits
+    still but not frozen (a few px of drift, small tilts, sensor noise, exposure
+    wobble, JPEG), and now and then something happens: someone appears small and
+    dim in the background, the head turns away, the lens is covered, another person
+    takes the chair, the light goes off."""
+    image, box = subject_image(name)
+    rng = _rng(f"session/{name}")
+    others = _others(name)
+    visitor = others[int(rng.integers(len(others)))]
+    impostor = [other for other in others if other != visitor][int(rng.integers(len(others) - 1))]
+    impostor_image, impostor_box = subject_image(impostor)
+    spot = _background_spot(rng, (320, 240), 165, 45)
+    frames, index = [], 0
+    for kind, count in SESSION_SCRIPT:
+        for _ in range(count):
+            rng = _rng(f"session/{name}/{index}")
+            width = 165 * float(rng.uniform(0.98, 1.02))
+            centre = (320 + rng.uniform(-5, 5), 240 + rng.uniform(-4, 4))
+            roll = float(rng.uniform(-3, 3))
+            labels = {"faces": 1, "subject": name, "looking_away": False}
+            if kind == "impostor":
+                frame = place(impostor_image, impostor_box, width, centre, roll)
+                labels.update(subject=impostor, looking_away=None)
+            else:
+                frame = place(image, box, width, centre, roll)
+            if kind == "background":
+                frame = paste_head(frame, visitor, 44, (spot[0] + rng.uniform(-2, 2), spot[1]), 0.6, 0.5)
+                labels.update(faces=2, looking_away=None)
+            elif kind == "turned":
+                frame = turn_head(frame, mesh_of(frame), 50 if index % 2 else -50, 0)
+                labels.update(looking_away=True)
+            gain = {"dark": 0.15, "covered": 0.03}.get(kind, float(rng.uniform(0.92, 1.08)))
+            frame = degrade(frame, rng, gain=gain, noise=3.0)
+            if kind == "covered":
+                labels.update(faces=0, subject=None, looking_away=None, dark=True)
+            if kind == "dark":
+                labels.update(dark=True, looking_away=None)
+            frames.append(DevFrame(f"session/{name}/{index:02d}", kind, reference=name,
+                                   jpeg=encode_jpeg(frame, int(rng.integers(70, 88))), **labels))
+            index += 1
+    return frames
+
+
 @dataclass(frozen=True)
 class DevSet:
     frames: tuple[DevFrame, ...]

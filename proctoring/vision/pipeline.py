@@ -2,8 +2,11 @@
 the applicant's reference and the previous frame's `Memory`.
 
 Which stages run on a frame:
-- always: brightness; the short-range detector on the frame; the full-range
-  detector on 2x2 tiles (a second person can appear in any frame);
+- always: brightness; the short-range detector on the frame;
+- the full-range detector on 256 px tiles, for small faces — on each tile whose
+  picture changed since its last scan outside the faces already seen (someone may
+  have come into view), at least once a minute; an unchanged tile keeps the faces
+  its last scan found;
 - exactly one face: the face mesh (pose, gaze, how much of the face is outside
   the picture) on a crop around it. With no face there is nothing to measure;
   with two or more the frame is flagged whatever the pose;
@@ -131,7 +134,8 @@ def analyze(frame_bgr: np.ndarray, reference: ReferenceProfile | None = None, me
     return _analyze(frame_bgr, reference, memory or Memory(), models or thread_models(), thresholds, True)
 
 
-def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
+def _analyze(frame_bgr, reference, memory, models, thresholds, cache):
+    """`analyze`; with `cache` False every stage runs as if there were no memory."""
     if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
         raise ValueError("expected an HxWx3 uint8 BGR frame")
     timings: dict[str, float] = {}
@@ -142,10 +146,10 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
     gray = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
     luma = brightness(gray)
     timings["convert"] = (time.perf_counter() - start) * 1000
-    faces = detect_faces(rgb, luma, models, thresholds, timings=timings)
+    same_size = memory.frame_size == (width, height)
+    faces, tiles = detect_faces(rgb, gray, luma, models, thresholds, memory.tiles if cache and same_size else None,
+                                memory.frame_index, timings)
     flags = []
-    if luma < thresholds.dark_luma:
-        flags.append(DARK)
     if not faces:
         flags.append(NO_FACE)
     elif len(faces) > 1:
@@ -153,13 +157,18 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
 
     quality = pose = raw_pose = gaze_value = outside = distance = None
     fresh = False
-    new_memory = replace(memory, frame_index=memory.frame_index + 1)
+    new_memory = replace(memory, frame_index=memory.frame_index + 1, frame_size=(width, height), tiles=tiles)
+    if not same_size:
+        new_memory = replace(new_memory, identity_distance=None, identity_frame=None, identity_patch=None)
     if faces:
         main = faces[0]
         quality = face_quality(gray, main.box)
+    if (quality.luma if quality else luma) < thresholds.dark_luma:
+        flags.append(DARK)
+    if faces:
         if quality.width_fraction < thresholds.small_face_fraction:
             flags.append(FACE_TOO_SMALL)
-        if quality.sharpness < thresholds.blur_min_sharpness and luma >= thresholds.dark_luma:
+        if quality.sharpness < thresholds.blur_min_sharpness and DARK not in flags:
             flags.append(BLURRY)
         partly_out = box_outside_fraction(main.box, width, height) > thresholds.box_outside_fraction
     if len(faces) == 1:
@@ -187,7 +196,7 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
         # Identity only where it is reliable: dlib's distances grow for any turned or
         # cut face, and such a frame is flagged already.
         if reference is not None and LOOKING_AWAY not in flags and not partly_out:
-            if cache_identity and _identity_is_current(memory, patch, main.box, pose, thresholds):
+            if cache and same_size and _identity_is_current(memory, patch, main.box, pose, thresholds):
                 distance = memory.identity_distance
             else:
                 stages.append("identity")
@@ -208,5 +217,6 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache_identity):
     analysis = FrameAnalysis(
         width=width, height=height, faces=tuple(faces), brightness=luma, flags=tuple(flags), quality=quality,
         pose=pose, raw_pose=raw_pose, gaze=gaze_value, landmarks_outside=outside, identity_distance=distance,
-        identity_fresh=fresh, stages=tuple(stages), timings=timings)
+        identity_fresh=fresh, tiles_scanned=int(timings.pop("tiles_scanned")), stages=tuple(stages),
+        timings=timings)
     return analysis, new_memory

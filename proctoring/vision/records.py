@@ -101,8 +101,8 @@ class FrameAnalysis:
     (absolute otherwise); `identity_distance` is dlib's distance to the reference
     face (0 = same face; None without exactly one face or a reference), and
     `identity_fresh` says whether it was computed on this frame or carried over
-    from an earlier one that the cheap patch check matched. `timings` (ms per
-    stage) and `stages` (what ran) are for benchmarks and logs."""
+    from an earlier one that the cheap patch check matched. `tiles_scanned`,
+    `stages` (what ran) and `timings` (ms per stage) are for benchmarks and logs."""
 
     width: int
     height: int
@@ -116,6 +116,7 @@ class FrameAnalysis:
     landmarks_outside: float | None = None
     identity_distance: float | None = None
     identity_fresh: bool = False
+    tiles_scanned: int = 0
     stages: tuple[str, ...] = ()
     timings: dict = field(default_factory=dict, compare=False)
 
@@ -179,10 +180,21 @@ class ReferenceCheck:
 
 
 @dataclass(frozen=True)
+class TileState:
+    """One tile of the small-face pass as last scanned: its grey thumbnail then,
+    the faces found in it, and the frame number of that scan."""
+
+    thumbnail: tuple[int, ...] = field(repr=False)
+    faces: tuple[Face, ...]
+    frame: int
+
+
+@dataclass(frozen=True)
 class Memory:
-    """What `analyze` keeps between frames of one attempt, so it can skip the
-    expensive identity model while the same face sits still. Plain numbers only:
-    the caller may store it anywhere (`to_dict`/`from_dict` for JSON)."""
+    """What `analyze` keeps between frames of one attempt, so it can skip work
+    whose answer cannot have changed: the identity model while the same face sits
+    still, and the small-face pass on tiles whose picture has not changed. Plain
+    numbers only: the caller may store it anywhere (`to_dict`/`from_dict` for JSON)."""
 
     frame_index: int = 0
     identity_frame: int | None = None
@@ -190,14 +202,26 @@ class Memory:
     identity_patch: tuple[int, ...] | None = field(default=None, repr=False)
     identity_box: Box | None = None
     identity_pose: HeadPose | None = None
+    frame_size: tuple[int, int] | None = None
+    tiles: tuple[TileState, ...] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Memory":
+        def face(item):
+            return Face(tuple(item["box"]), item["confidence"], item["detector"])
+
+        def optional_tuple(value):
+            return tuple(value) if value is not None else None
+
         pose = data.get("identity_pose")
-        patch, box = data.get("identity_patch"), data.get("identity_box")
-        return cls(int(data.get("frame_index", 0)), data.get("identity_frame"), data.get("identity_distance"),
-                   tuple(patch) if patch is not None else None, tuple(box) if box is not None else None,
-                   HeadPose(**pose) if pose else None)
+        tiles = data.get("tiles")
+        return cls(
+            frame_index=int(data.get("frame_index", 0)), identity_frame=data.get("identity_frame"),
+            identity_distance=data.get("identity_distance"),
+            identity_patch=optional_tuple(data.get("identity_patch")), identity_box=optional_tuple(data.get("identity_box")),
+            identity_pose=HeadPose(**pose) if pose else None, frame_size=optional_tuple(data.get("frame_size")),
+            tiles=None if tiles is None else tuple(
+                TileState(tuple(t["thumbnail"]), tuple(face(f) for f in t["faces"]), int(t["frame"])) for t in tiles))

@@ -31,24 +31,33 @@ class Thresholds:
     tile_min_confidence: float = threshold(
         0.55, "The full-range model on tiles sees background heads at 0.6-0.9 on the dev set; 0.55 keeps "
               "dim ones while cat faces, textures and printed text stay below it.")
-    tile_grid: tuple = threshold(
-        (2, 2), "The full-range model letterboxes its input to 192x192: a whole 640x480 frame shrinks a "
-                "45 px background face to ~13 px, under what it finds. 2x2 tiles (with overlap) make it ~25 px, "
-                "which it finds on the dev set; 3x3 costs 2.25x as much for no gain there.")
-    tile_overlap: float = threshold(
-        0.2, "Tiles overlap by 20% of their size so a 50 px face on a seam lies whole in one tile.")
+    tile_px: int = threshold(
+        256, "The full-range model letterboxes its input to 192x192: a whole 640x480 frame shrinks a 45 px "
+             "background face to ~13 px, under what it finds. On 256 px tiles (3x2 at 640x480) it is ~34 px, "
+             "found on the dev set; 356x267 tiles (2x2) make it ~20 px and miss a dim 38 px head there.")
+    tile_change_luma: float = threshold(
+        8.0, "A tile is scanned again when some 2x2 block of its 32x32 thumbnail differs from its last scan "
+             "by more than 8 grey levels (after matching exposure), outside the faces already seen. MEASURED")
+    tile_ignore_face_scale: float = threshold(
+        1.3, "The applicant's own movements are not news: thumbnail pixels within the face boxes grown 1.3x "
+             "(the head) are left out of the comparison. Not more: a head peeking over the shoulder must "
+             "still count as a change.")
+    tile_rescan_frames: int = threshold(
+        12, "Every tile is scanned at least once a minute (12 frames at 5 s) whatever the thumbnails say.")
     merge_iou: float = threshold(
         0.3, "Boxes of the same face from two passes overlap far more than 30%; two people's heads less.")
     min_face_px: float = threshold(
-        18.0, "Faces narrower than 18 px are under what any of the models resolves; they are noise.")
+        30.0, "The smallest background head we must catch is ~40 px wide; on the dev set every detection "
+              "under 30 px was a false one (stars, textures, a strand of hair).")
     low_light_luma: float = threshold(
         70.0, "Below a mean luma of 70 the detectors' scores drop; such frames are brightened (gamma) before "
               "detection. It changes nothing the examiner sees.")
 
     # --- frame quality
     dark_luma: float = threshold(
-        45.0, "A frame whose mean luma is under 45 of 255 is a dark room: ordinary indoor light gives 70-160 on "
-              "a webcam with auto-exposure; the dev set's dim-but-ordinary frames stay above 55.")
+        40.0, "A dark room: the face's mean luma (the frame's, without a face) under 40 of 255. Ordinary indoor "
+              "light gives faces of 60-180 on a webcam with auto-exposure; the frame itself may be darker "
+              "(a dark wall) without the face being so. Dev set: dim-but-ordinary faces 55+, dark rooms 8-31.")
     blur_min_sharpness: float = threshold(
         15.0, "Variance of the Laplacian over the face (resized to 128 px) under 15 is motion blur or a "
               "smeared lens; sharp dev-set faces give 40-400.")
@@ -85,7 +94,7 @@ class Thresholds:
         20.0, "The reference must face the camera: the generic head model reads frontal dev-set photos within "
               "12 degrees of its yaw zero.")
     reference_pitch_bias: float = threshold(
-        0.0, "The generic 3D head model's pitch for a face looking straight at the camera (dev set mean); "
+        -10.0, "The generic 3D head model's pitch for a face looking straight at the camera (dev set mean); "
              "absolute pitch is judged around it, exam frames relative to the reference.")
     reference_max_pitch: float = threshold(
         20.0, "...and within 20 degrees of that bias up or down.")

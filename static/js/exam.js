@@ -11,7 +11,7 @@
   var statusEl = document.getElementById("save-status");
   var timeLeftEl = document.getElementById("time-left");
   var questionTimeEl = document.getElementById("question-time-left");
-  var RELOAD_AFTER_DEADLINE_MS = 3000;
+  var RELOAD_AFTER_DEADLINE_MS = 3000;  // past the server's allowance (SUBMIT_GRACE_SECONDS, PAGE_CHANGE_SECONDS)
   var texts = {
     saving: document.documentElement.lang === "en" ? "Saving…" : "Menyimpan…",
     saved: document.documentElement.lang === "en" ? "Saved" : "Tersimpan",
@@ -52,7 +52,7 @@
     if (questionDeadline !== null && questionTimeEl) {
       var qLeft = (questionDeadline - now) / 1000;
       questionTimeEl.textContent = Math.max(0, Math.ceil(qLeft));
-      if (now - questionDeadline > 1000) { goToServerState(); }
+      if (now - questionDeadline > RELOAD_AFTER_DEADLINE_MS) { goToServerState(); }
     }
   }
 

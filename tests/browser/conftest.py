@@ -35,12 +35,14 @@ def generated_question(number: int, topic: str) -> dict:
 
 
 @contextmanager
-def serve(tmp_path, bank_multiplier: int):
+def serve(tmp_path, bank_multiplier: int, **config):
     """The app on 127.0.0.1 with a generated bank of `bank_multiplier` x each topic's
-    blueprint count (1 puts every question on every paper)."""
+    blueprint count (1 puts every question on every paper). `config` overrides the
+    app's settings (webcam proctoring is off unless PROCTORING_REQUIRED=True is given:
+    see tests/conftest.py)."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"), **config,
     })
     with app.app_context():
         db.create_all()
@@ -59,6 +61,7 @@ def serve(tmp_path, bank_multiplier: int):
     finally:
         server.shutdown()
         thread.join()
+        app.extensions["proctor_pool"].shutdown(wait=True)
 
 
 @pytest.fixture
@@ -92,3 +95,27 @@ def page(browser, tmp_path):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def camera_browser():
+    """`camera_browser(video)`: Chromium whose webcam plays `video` (a .y4m file, looped)
+    and whose camera permission is granted. Closed at the end of the test."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is required for browser tests (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = []
+
+        def launch(video: Path):
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True,
+                args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                      f"--use-file-for-fake-video-capture={video}"])
+            launched.append(browser)
+            return browser
+
+        yield launch
+        for browser in launched:
+            browser.close()

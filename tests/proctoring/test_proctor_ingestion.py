@@ -1,15 +1,21 @@
 """Frame and event ingestion through the API: what is accepted, what is refused
 (and that nothing is stored then), and what analysis makes of it."""
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import pytest
+from helpers import Api, api_login
 from proctor_helpers import FRONT, PNG, SECOND, SMALL_JPEG, event, jpeg, post_frame
 
-from core.extensions import db
 from exam.models import Attempt
-from helpers import Api, api_login
 from proctoring import storage
-from proctoring.models import ANALYZED, FAILED, BrowserEventRecord, Frame, ProctorFlag, ProctorSession
+from proctoring.models import (
+    ANALYZED,
+    FAILED,
+    BrowserEventRecord,
+    Frame,
+    ProctorFlag,
+    ProctorSession,
+)
 
 
 def stored_files(app) -> list[str]:
@@ -38,7 +44,7 @@ def test_a_frame_is_stored_analysed_and_a_clean_one_deleted(app, exam, rows):
 
 def test_raw_jpeg_body_and_epoch_milliseconds_work_too(exam, rows, clock):
     clock.advance(seconds=5)
-    millis = int(clock.now.replace(tzinfo=timezone.utc).timestamp() * 1000) - 2000
+    millis = int(clock.now.replace(tzinfo=UTC).timestamp() * 1000) - 2000
     response = post_frame(exam.api, exam.public_id, jpeg(), 7, millis, raw=True)
     assert response.status_code == 202, response.get_json()
     (frame,) = rows(Frame)

@@ -3,7 +3,14 @@ import pytest
 from proctor_helpers import BASE_JPEG, PNG, SMALL_JPEG
 
 from proctoring.analysis import embed_fake_scenario
-from proctoring.jpeg import CORRUPT, NOT_JPEG, TRUNCATED, JpegError, JpegInfo, inspect_jpeg
+from proctoring.jpeg import (
+    CORRUPT,
+    NOT_JPEG,
+    TRUNCATED,
+    JpegError,
+    JpegInfo,
+    inspect_jpeg,
+)
 
 
 def test_reads_the_size_of_a_real_jpeg():

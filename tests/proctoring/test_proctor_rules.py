@@ -6,8 +6,19 @@ import pytest
 from proctoring.analysis import Face, FrameAnalysis
 from proctoring.rule_config import DEFAULT_RULES, HIGH, LOW, MEDIUM, RuleConfig
 from proctoring.rules import (
-    CAMERA_OFF, COPY_PASTE, FULLSCREEN_EXIT, IDENTITY_MISMATCH, LOOKING_AWAY, MULTIPLE_FACES, NO_FACE, TAB_HIDDEN,
-    BrowserEvent, Flag, FrameObservation, evaluate, frame_conditions,
+    CAMERA_OFF,
+    COPY_PASTE,
+    FULLSCREEN_EXIT,
+    IDENTITY_MISMATCH,
+    LOOKING_AWAY,
+    MULTIPLE_FACES,
+    NO_FACE,
+    TAB_HIDDEN,
+    BrowserEvent,
+    Flag,
+    FrameObservation,
+    evaluate,
+    frame_conditions,
 )
 
 T0 = datetime(2026, 3, 2, 2, 0, 0)

@@ -1,0 +1,56 @@
+"""Local (WIB) dates for the retake rules, sign-in lockout scope, and time-up answers."""
+from datetime import date, datetime
+
+from core.clock import local_date
+from core.extensions import db
+from exam.models import Application
+from helpers import PASSWORD, Api, app_context
+
+
+def test_local_date_is_jakarta_time():
+    assert local_date(datetime(2026, 3, 2, 16, 59)) == date(2026, 3, 2)
+    assert local_date(datetime(2026, 3, 2, 17, 0)) == date(2026, 3, 3)
+
+
+def test_failure_after_midnight_wib_counts_on_the_local_day(app, clock, applicant, applicant_api, make_bank):
+    make_bank()
+    clock.set(datetime(2026, 3, 2, 17, 30))  # 00:30 WIB on 3 March
+    public_id = applicant_api.start(applicant.application_id).get_json()["id"]
+    assert applicant_api.submit(public_id).get_json()["passed"] is False
+    with app_context(app):
+        assert db.session.get(Application, applicant.application_id).first_failed_on == date(2026, 3, 3)
+    clock.set(datetime(2026, 3, 3, 16, 0))  # 23:00 WIB on 3 March: still the day of the failure
+    assert applicant_api.start(applicant.application_id).status_code == 409
+    clock.set(datetime(2026, 3, 3, 17, 1))  # 00:01 WIB on 4 March: the retake may start
+    assert applicant_api.start(applicant.application_id).status_code == 201
+
+
+def api_from(app, address: str) -> Api:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Api(client)
+
+
+def test_a_stranger_cannot_lock_the_applicant_out_from_another_network(app, clock, applicant):
+    stranger = api_from(app, "198.51.100.7")
+    for _ in range(5):
+        assert stranger.login(applicant.email, "wrong-password-123").status_code == 401
+    assert stranger.login(applicant.email, PASSWORD).status_code == 429
+    assert api_from(app, "203.0.113.9").login(applicant.email, PASSWORD).status_code == 200
+
+
+def test_many_addresses_guessing_one_account_lock_it(app, clock, applicant):
+    for n in range(20):
+        assert api_from(app, f"198.51.100.{n + 1}").login(applicant.email, "wrong-password-123").status_code == 401
+    assert api_from(app, "203.0.113.9").login(applicant.email, PASSWORD).status_code == 429
+
+
+def test_answer_after_automatic_submission_says_time_is_up(app, clock, applicant, applicant_api, make_bank):
+    make_bank()
+    state = applicant_api.start(applicant.application_id).get_json()
+    clock.advance(seconds=state["seconds_left"] + 60)
+    response = applicant_api.answer(state["id"], 1, 0)
+    message = response.get_json()["error"].lower()
+    assert response.status_code == 409 and ("automatically" in message or "otomatis" in message), message
+    submitted = applicant_api.submit(state["id"])
+    assert submitted.status_code == 200 and submitted.get_json()["auto_submitted"] is True
