@@ -75,11 +75,13 @@ def configure_blueprints(app: Flask) -> None:
     import exam
     import question_bank
     import proctoring
+    import review
 
     app.register_blueprint(accounts.attach_routes())
     app.register_blueprint(question_bank.attach_routes())
     for blueprint in (*exam.attach_routes(), *proctoring.attach_routes()):
         app.register_blueprint(blueprint)
+    app.register_blueprint(review.attach_routes())
 
 
 CONTENT_SECURITY_POLICY = (
@@ -112,12 +114,14 @@ def configure_errors_and_cli(app: Flask) -> None:
 
 
 def configure_sweeper(app: Flask) -> None:
-    """Submit expired exams every EXAM_SWEEP_INTERVAL seconds in a daemon thread
-    (0 disables it; `flask sweep-expired` does the same from cron)."""
+    """Submit expired exams every EXAM_SWEEP_INTERVAL seconds in a daemon thread, then
+    auto-clear reviews that have become eligible (0 disables it; `flask sweep-expired`
+    and `flask auto-clear` do the same from cron)."""
     interval = app.config["EXAM_SWEEP_INTERVAL"]
     if interval <= 0 or app.testing:
         return
     from exam.services import sweep_expired
+    from review.services import auto_clear_pending
 
     stop = threading.Event()
 
@@ -126,6 +130,7 @@ def configure_sweeper(app: Flask) -> None:
             with app.app_context():
                 try:
                     sweep_expired()
+                    auto_clear_pending()
                 except Exception:  # the sweeper must outlive a bad cycle
                     app.logger.exception("Expired-exam sweep failed")
                     db.session.rollback()

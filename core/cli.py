@@ -1,4 +1,5 @@
-"""Click commands: `flask --app app seed | create-user | sweep-expired | purge-evidence`.
+"""Click commands: `flask --app app seed | create-user | sweep-expired | purge-evidence |
+auto-clear | verify-audit`.
 Migrations are Flask-Migrate's: `flask --app app db upgrade`."""
 from datetime import date
 
@@ -7,6 +8,7 @@ from flask import Flask
 
 from accounts.services import create_user, email_taken, register_applicant
 from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF
+from core.audit import verify_chain
 from core.clock import now_utc
 from core.errors import PlatformError
 from core.extensions import db
@@ -14,6 +16,7 @@ from exam.blueprints import ensure_default_blueprints
 from exam.services import sweep_expired
 from proctoring.retention import purge_evidence
 from question_bank.loader import BankFileError, load_bank
+from review.services import auto_clear_pending
 
 DEMO_PASSWORD = "demo-password-123"
 DEMO_ACCOUNTS = (
@@ -70,8 +73,9 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("sweep-expired")
     def sweep_command():
-        """Submit every exam whose deadline has passed."""
+        """Submit every exam whose deadline has passed, then auto-clear eligible reviews."""
         click.echo(f"Submitted {sweep_expired()} expired exam(s).")
+        click.echo(f"Auto-cleared {auto_clear_pending().cleared} exam(s) awaiting review.")
 
     @app.cli.command("purge-evidence")
     def purge_evidence_command():
@@ -79,3 +83,21 @@ def register_cli(app: Flask) -> None:
         counts = purge_evidence(now_utc())
         click.echo(f"Deleted {counts.frames} frame(s), {counts.evidence} evidence frame(s) "
                    f"and {counts.photos} reference photo(s).")
+
+    @app.cli.command("auto-clear")
+    def auto_clear_command():
+        """Clear submitted exams below REVIEW_AUTO_CLEAR_BELOW risk with no high-severity flag."""
+        counts = auto_clear_pending()
+        click.echo(f"Checked {counts.checked} exam(s) awaiting review; auto-cleared {counts.cleared} "
+                   f"(threshold: risk below {app.config['REVIEW_AUTO_CLEAR_BELOW']}).")
+
+    @app.cli.command("verify-audit")
+    def verify_audit_command():
+        """Verify the audit trail's hash chain; exit code 1 at the first broken entry."""
+        report = verify_chain()
+        if report.intact:
+            click.echo(f"Audit chain intact: {report.checked} entries checked.")
+            return
+        click.echo(f"Audit chain BROKEN at entry {report.first_broken_id}: {report.reason} "
+                   f"({report.checked} entries before it are intact).", err=True)
+        raise click.exceptions.Exit(1)

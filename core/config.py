@@ -58,7 +58,7 @@ def load_config(instance_path: Path) -> dict:
 
 
 def proctoring_config() -> dict:
-    """Webcam proctoring (see proctoring/ and README "Proctoring")."""
+    """Webcam proctoring (see proctoring/README.md)."""
     env = os.environ.get
     return {
         # An exam starts only after a passing camera check (reference photo).

@@ -19,6 +19,7 @@ from exam.models import Application
 from exam.openapi import openapi_document
 from exam.presenters import attempt_payload, question_payload, result_payload
 from exam.retakes import eligibility
+from review.status import review_summary
 
 
 def json_body() -> dict:
@@ -169,7 +170,9 @@ def result(public_id: str):
 @public
 def verify(code: str):
     attempt = services.find_by_verification_code(code)
+    review = review_summary(attempt)
     return jsonify(
         name=services.mask_name(attempt.user.full_name), sim_class=attempt.application.sim_class,
         date=local_date(attempt.submitted_at).isoformat(), passed=attempt.passed, score=attempt.score,
+        review_status=review["status"], certificate_status=review["certificate_status"],
     )

@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core.audit import record
 from core.errors import ValidationError
 from core.extensions import db
 from core.sim_classes import CLASS_CODES
@@ -76,8 +77,8 @@ def validate_blueprint(topic_counts: dict[str, int], pass_mark: int, delivery_mo
 
 def update_blueprint(sim_class: str, *, topic_counts: dict[str, int], pass_mark: int, delivery_mode: str,
                      duration_seconds: int, seconds_per_question: int, by_user_id: int | None) -> ExamBlueprint:
-    """Make a new current version of a class's blueprint. Papers already drawn keep
-    pointing at the version they were drawn from."""
+    """Make a new current version of a class's blueprint (written to the audit trail as
+    `blueprint.update`). Papers already drawn keep pointing at the version they were drawn from."""
     validate_blueprint(topic_counts, pass_mark, delivery_mode, duration_seconds, seconds_per_question)
     previous = current_blueprint(sim_class)
     previous.is_current = False
@@ -88,5 +89,11 @@ def update_blueprint(sim_class: str, *, topic_counts: dict[str, int], pass_mark:
         seconds_per_question=seconds_per_question, created_by_id=by_user_id,
     )
     db.session.add(blueprint)
+    fields = ("topic_counts", "pass_mark", "delivery_mode", "duration_seconds", "seconds_per_question")
+    record("blueprint.update", actor_id=by_user_id, target_type="blueprint", target_id=sim_class, details={
+        "version": blueprint.version, "previous_version": previous.version,
+        "changed": {name: {"from": getattr(previous, name), "to": getattr(blueprint, name)}
+                    for name in fields if getattr(previous, name) != getattr(blueprint, name)},
+    })
     db.session.commit()
     return blueprint

@@ -12,6 +12,7 @@ from core.sim_classes import label
 from exam.models import Attempt, AttemptItem
 from question_bank.images import image_url
 from question_bank.models import TOPICS
+from review.status import review_summary
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -79,4 +80,7 @@ def result_payload(attempt: Attempt) -> dict:
         ],
         "verification_code": attempt.verification_code,
         "verification_url": url_for("exam.verify", code=attempt.verification_code, _external=True),
+        # The examiners' review: outcome and reason category (never their notes), and what
+        # it means for the certificate (pending_review / valid / invalidated / not_passed).
+        "review": review_summary(attempt),
     }

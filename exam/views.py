@@ -17,6 +17,7 @@ from exam.forms import ConsentForm, QuestionForm, SubmitForm, VerifyForm
 from exam.models import Application
 from exam.presenters import attempt_payload, question_payload, result_payload
 from exam.retakes import eligibility
+from review.status import review_summary
 
 
 def _own_application(application_id: int) -> Application:
@@ -181,4 +182,5 @@ def verify_lookup():
 @public
 def verify(code: str):
     attempt = services.find_by_verification_code(code)
-    return render_template("exam/verify.html", attempt=attempt, masked_name=services.mask_name(attempt.user.full_name))
+    return render_template("exam/verify.html", attempt=attempt, masked_name=services.mask_name(attempt.user.full_name),
+                           review=review_summary(attempt))

@@ -42,6 +42,7 @@ EVENT_KINDS = frozenset({
     "tab_hidden", "tab_visible", "window_blur", "window_focus", "fullscreen_enter", "fullscreen_exit",
     "copy", "cut", "paste", "context_menu", "print_screen", "shortcut", "window_small", "window_restored",
     "camera_started", "camera_ended", "camera_muted", "camera_unmuted", "camera_unavailable", "page_reload",
+    "frame_refused",
 })
 CAMERA_LOST_EVENTS = frozenset({"camera_ended", "camera_muted", "camera_unavailable"})
 CAMERA_BACK_EVENTS = frozenset({"camera_started", "camera_unmuted"})

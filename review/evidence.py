@@ -37,6 +37,10 @@ def flag_kind_label(kind: str) -> str:
     return labels.get(kind, kind.replace("_", " "))
 
 
+def severity_label(severity: str) -> str:
+    return {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(severity, severity)
+
+
 def event_group(kind: str) -> str:
     if kind in TAB_EVENTS:
         return "tab"
@@ -178,7 +182,7 @@ def _timeline(attempt: Attempt, end: datetime, flags: list[FlagView], events, ev
              ("browser", _("Browser"), browser)]
     for kind in FLAG_KINDS:
         items = [TimelineItem(v.flag.started_at, v.flag.ended_at, f"tl-flag sev-{v.flag.severity}",
-                              f"#{v.number} {v.label} ({v.flag.severity}) {at(v.flag.started_at)}",
+                              f"#{v.number} {v.label} ({severity_label(v.flag.severity)}) {at(v.flag.started_at)}",
                               f"#flag-{v.flag.id}") for v in flags if v.flag.kind == kind]
         if items:
             lanes.append((kind, flag_kind_label(kind), items))

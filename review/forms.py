@@ -2,7 +2,8 @@
 token (they change nothing); the others post with one."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.sim_classes import SIM_CLASSES
@@ -12,12 +13,13 @@ from review.models import FLAG_VERDICTS, INVALID, REASONS, VALID
 from review.queue import REVIEW_STATES, UNREVIEWED
 
 
-def reason_choices() -> list[tuple[str, str]]:
-    return [("", _l("Choose a reason…"))] + [(code, localized(labels)) for code, labels in REASONS.items()]
+def reason_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose a reason…"))] + [SelectChoice(code, localized(labels))
+                                                         for code, labels in REASONS.items()]
 
 
 class DecisionForm(FlaskForm):
-    outcome = RadioField(_l("Decision"), choices=[(VALID, _l("Valid")), (INVALID, _l("Invalid"))],
+    outcome = RadioField(_l("Decision"), choices=[SelectChoice(VALID, _l("Valid")), SelectChoice(INVALID, _l("Invalid"))],
                          validators=[InputRequired(_l("Choose valid or invalid."))])
     reason = SelectField(_l("Reason"), choices=reason_choices, validators=[DataRequired(_l("Choose a reason."))])
     note = TextAreaField(_l("Notes (for examiners)"), validators=[Optional(), Length(max=2000)])
@@ -27,7 +29,7 @@ class DecisionForm(FlaskForm):
 
 
 class FlagMarkForm(FlaskForm):
-    verdict = SelectField(choices=[(v, v) for v in FLAG_VERDICTS], validators=[DataRequired()])
+    verdict = SelectField(choices=[SelectChoice(v, v) for v in FLAG_VERDICTS], validators=[DataRequired()])
 
 
 class ReleaseForm(FlaskForm):
@@ -43,14 +45,17 @@ class QueueFilterForm(_GetForm):
     date_from = DateField(_l("Submitted from"), validators=[Optional()])
     date_to = DateField(_l("Submitted until"), validators=[Optional()])
     sim_class = SelectField(_l("SIM class"), validators=[Optional()],
-                            choices=lambda: [("", _l("All"))] + [(c.code, c.label) for c in SIM_CLASSES.values()])
+                            choices=lambda: [SelectChoice("", _l("All"))]
+                            + [SelectChoice(c.code, c.label) for c in SIM_CLASSES.values()])
     outcome = SelectField(_l("Result"), validators=[Optional()],
-                          choices=[("", _l("All")), ("passed", _l("Passed")), ("failed", _l("Not passed"))])
+                          choices=[SelectChoice("", _l("All")), SelectChoice("passed", _l("Passed")),
+                                   SelectChoice("failed", _l("Not passed"))])
     flag_kind = SelectField(_l("Flag type"), validators=[Optional()],
-                            choices=[("", _l("All"))] + [(kind, kind.replace("_", " ")) for kind in FLAG_KINDS])
+                            choices=[SelectChoice("", _l("All"))]
+                            + [SelectChoice(kind, kind.replace("_", " ")) for kind in FLAG_KINDS])
     reviewed = SelectField(_l("Review"), validators=[Optional()], default=UNREVIEWED, choices=[
-        (REVIEW_STATES[0], _l("Awaiting review")), (REVIEW_STATES[1], _l("Reviewed")),
-        (REVIEW_STATES[2], _l("Auto-cleared")), (REVIEW_STATES[3], _l("All"))])
+        SelectChoice(REVIEW_STATES[0], _l("Awaiting review")), SelectChoice(REVIEW_STATES[1], _l("Reviewed")),
+        SelectChoice(REVIEW_STATES[2], _l("Auto-cleared")), SelectChoice(REVIEW_STATES[3], _l("All"))])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
 
 

@@ -1,13 +1,12 @@
 """The review queue: submitted attempts, highest risk first, filtered and paged."""
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
-from flask_babel import to_utc
 from sqlalchemy import func, select
 
-from core.clock import now_utc
+from core.clock import LOCAL_ZONE, now_utc
 from core.extensions import db
 from exam.models import SUBMITTED, Application, Attempt
 from proctoring.models import ProctorFlag, ProctorSession
@@ -61,8 +60,8 @@ class QueuePage:
 
 
 def local_day_start(day: date) -> datetime:
-    """Midnight of a day in the app's time zone (BABEL_DEFAULT_TIMEZONE), as naive UTC."""
-    return to_utc(datetime.combine(day, time.min))
+    """Local (WIB) midnight starting a day, as the naive UTC datetime the database stores."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def submitted_between(query, date_from: date | None, date_to: date | None):

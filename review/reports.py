@@ -1,16 +1,15 @@
 """The reports dashboard: attempts per day, pass rate per class, flag rates per kind,
 the review backlog and the median time to a decision, for a date range (by the day
-an attempt was submitted, in the app's time zone). Reads only."""
+an attempt was submitted, local WIB dates). Reads only."""
 import csv
 import io
 import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import to_user_timezone
 from sqlalchemy import func, select
 
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.extensions import db
 from core.sim_classes import CLASS_CODES
 from exam.models import SUBMITTED, Application, Attempt
@@ -78,7 +77,7 @@ def build_report(date_from: date, date_to: date) -> Report:
     counts = {date_from + timedelta(days=i): 0 for i in range((date_to - date_from).days + 1)}
     by_class: dict[str, list[int]] = {}
     for row in rows:
-        day = to_user_timezone(row.submitted_at).date()
+        day = local_date(row.submitted_at)
         if day in counts:
             counts[day] += 1
         entry = by_class.setdefault(row.sim_class, [0, 0])

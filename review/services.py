@@ -5,6 +5,7 @@ transaction, and each function commits.
 Audit actions written here: review.decision, review.override, review.auto_clear,
 review.flag_mark, review.release, evidence.view_session, evidence.view_frame.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -45,10 +46,13 @@ def review_for(attempt: Attempt) -> Review:
     return review
 
 
-def _commit(message: str) -> None:
-    """Commit; a concurrent write to the same review (another examiner's decision, or
-    the review created twice at once) becomes a Conflict after a rollback."""
+@contextmanager
+def _committed(message: str):
+    """Run the block, then commit. A concurrent write to the same review (another
+    examiner's decision, or the review created twice at once), noticed at an autoflush
+    inside the block or at the commit, becomes a Conflict after a rollback."""
     try:
+        yield
         db.session.commit()
     except (StaleDataError, IntegrityError) as error:
         db.session.rollback()
@@ -74,13 +78,13 @@ def open_session(attempt: Attempt, user: User, frame_ids: list[int]) -> Review |
     review (None for an attempt still in progress, which has none)."""
     now = now_utc()
     review = None
-    if attempt.state == SUBMITTED:
-        review = review_for(attempt)
-        if user.role == EXAMINER and not review.is_decided and review.claim_holder(now) in (None, user.id):
-            review.claim(user.id, now, current_app.config["REVIEW_CLAIM_MINUTES"])
-    record("evidence.view_session", actor_id=user.id, target_type="attempt", target_id=attempt.public_id,
-           details={"frames": frame_ids[:200]})
-    _commit(_("Someone else opened this session at the same moment; reload the page."))
+    with _committed(_("Someone else opened this session at the same moment; reload the page.")):
+        if attempt.state == SUBMITTED:
+            review = review_for(attempt)
+            if user.role == EXAMINER and not review.is_decided and review.claim_holder(now) in (None, user.id):
+                review.claim(user.id, now, current_app.config["REVIEW_CLAIM_MINUTES"])
+        record("evidence.view_session", actor_id=user.id, target_type="attempt", target_id=attempt.public_id,
+               details={"frames": frame_ids[:200]})
     return review
 
 
@@ -93,10 +97,12 @@ def record_frame_view(attempt: Attempt, frame: Frame, user: User) -> None:
 
 def release(attempt: Attempt, user: User) -> None:
     """Give back the claim on a session. Raises Conflict if the user does not hold it."""
-    review = review_for(attempt)
-    review.release(user.id, now_utc())
-    record("review.release", actor_id=user.id, target_type="attempt", target_id=attempt.public_id)
-    _commit(_("This session changed meanwhile; reload the page."))
+    review = db.session.scalar(select(Review).where(Review.attempt_id == attempt.id))
+    if review is None:
+        raise Conflict(_("You do not hold this session."))
+    with _committed(_("This session changed meanwhile; reload the page.")):
+        review.release(user.id, now_utc())
+        record("review.release", actor_id=user.id, target_type="attempt", target_id=attempt.public_id)
 
 
 # --------------------------------------------------------------------------- decisions
@@ -112,18 +118,20 @@ def decide(attempt: Attempt, examiner: User, *, outcome: str, reason: str, note:
     reason, and ValidationError for a reason that does not fit the outcome."""
     _require_examiner(examiner)
     _require_submitted(attempt)
-    review = review_for(attempt)
-    now = now_utc()
-    previous = {"status": review.status, "by": review.decided_by_id, "auto": review.auto_cleared,
-                "claimed_by": review.claim_holder(now)}
-    decision = review.decide(outcome, reason, by_id=examiner.id, now=now, note=note, expected_count=expected_count,
-                             override_reason=override_reason)
-    details = {"outcome": outcome, "reason": reason, "note": decision.note, "risk": risk_of(attempt)}
-    if decision.override_reason is not None:
-        details.update(override_reason=decision.override_reason, previous=previous)
-    record("review.override" if decision.override_reason is not None else "review.decision",
-           actor_id=examiner.id, target_type="attempt", target_id=attempt.public_id, details=details)
-    _commit(_("This session was decided by someone else at the same moment. Reload the page to see that decision."))
+    risk = risk_of(attempt)
+    with _committed(_("This session was decided by someone else at the same moment. "
+                      "Reload the page to see that decision.")):
+        review = review_for(attempt)
+        now = now_utc()
+        previous = {"status": review.status, "by": review.decided_by_id, "auto": review.auto_cleared,
+                    "claimed_by": review.claim_holder(now)}
+        decision = review.decide(outcome, reason, by_id=examiner.id, now=now, note=note,
+                                 expected_count=expected_count, override_reason=override_reason)
+        details = {"outcome": outcome, "reason": reason, "note": decision.note, "risk": risk}
+        if decision.override_reason is not None:
+            details.update(override_reason=decision.override_reason, previous=previous)
+        record("review.override" if decision.override_reason is not None else "review.decision",
+               actor_id=examiner.id, target_type="attempt", target_id=attempt.public_id, details=details)
     return review
 
 
@@ -141,16 +149,17 @@ def mark_flag(attempt: Attempt, flag_id: int, verdict: str, examiner: User) -> F
     review = db.session.scalar(select(Review).where(Review.attempt_id == attempt.id))
     if review is not None and review.claim_holder(now) not in (None, examiner.id):
         raise Conflict(_("Another examiner is reviewing this session."))
-    mark = db.session.scalar(select(FlagMark).where(
-        FlagMark.attempt_id == attempt.id, FlagMark.flag_kind == flag.kind, FlagMark.flag_started_at == flag.started_at))
-    if mark is None:
-        mark = FlagMark(attempt_id=attempt.id, flag_kind=flag.kind, flag_started_at=flag.started_at)
-        db.session.add(mark)
-    mark.verdict, mark.marked_by_id, mark.marked_at = verdict, examiner.id, now
-    record("review.flag_mark", actor_id=examiner.id, target_type="attempt", target_id=attempt.public_id,
-           details={"flag": flag.id, "kind": flag.kind, "severity": flag.severity,
-                    "started_at": flag.started_at.isoformat(), "verdict": verdict})
-    _commit(_("This flag was marked by someone else at the same moment; reload the page."))
+    with _committed(_("This flag was marked by someone else at the same moment; reload the page.")):
+        mark = db.session.scalar(select(FlagMark).where(
+            FlagMark.attempt_id == attempt.id, FlagMark.flag_kind == flag.kind,
+            FlagMark.flag_started_at == flag.started_at))
+        if mark is None:
+            mark = FlagMark(attempt_id=attempt.id, flag_kind=flag.kind, flag_started_at=flag.started_at)
+            db.session.add(mark)
+        mark.verdict, mark.marked_by_id, mark.marked_at = verdict, examiner.id, now
+        record("review.flag_mark", actor_id=examiner.id, target_type="attempt", target_id=attempt.public_id,
+               details={"flag": flag.id, "kind": flag.kind, "severity": flag.severity,
+                        "started_at": flag.started_at.isoformat(), "verdict": verdict})
     return mark
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from core.access import ADMIN, EXAMINER, roles_required
 from core.audit import record, verify_chain
-from core.clock import now_utc
+from core.clock import local_date, now_utc
 from core.errors import Conflict, NotFound, ValidationError, wants_json
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES
@@ -20,7 +20,7 @@ from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyze
 from proctoring.models import Frame
 from review import audit_log, bp, reports, services
 from review.charts import bar_chart, hbar_chart
-from review.evidence import flag_kind_label, frame_context, reference_check, session_view
+from review.evidence import flag_kind_label, frame_context, reference_check, session_view, severity_label
 from review.forms import (AuditFilterForm, DecisionForm, FlagMarkForm, QueueFilterForm, ReleaseForm,
                           ReportFilterForm)
 from review.models import INVALID, REASONS, REASONS_FOR, VALID
@@ -31,6 +31,9 @@ from review.status import certificate_status
 @bp.app_template_filter("reason_label")
 def reason_label(code: str | None) -> str:
     return localized(REASONS[code]) if code in REASONS else (code or "")
+
+
+bp.add_app_template_filter(severity_label, "severity_label")
 
 
 def _valid(field, default=None):
@@ -231,7 +234,7 @@ def audit_export():
 def _report() -> tuple[ReportFilterForm, reports.Report]:
     form = ReportFilterForm(formdata=request.args)
     form.validate()
-    start, end = reports.default_range(now_utc().date())
+    start, end = reports.default_range(local_date(now_utc()))
     report = reports.build_report(_valid(form.date_from, start), _valid(form.date_to, end))
     form.date_from.data, form.date_to.data = report.date_from, report.date_to
     return form, report

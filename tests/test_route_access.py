@@ -27,6 +27,8 @@ def expect(anon, applicant, examiner, staff, admin, other=None):
 EVERYONE_200 = expect(200, 200, 200, 200, 200)
 APPLICANT_ONLY = expect(302, 200, 403, 403, 403, 404)
 API_APPLICANT_ONLY = expect(401, 200, 403, 403, 403, 404)
+REVIEWERS_200 = expect(302, 403, 200, 403, 200, 403)  # examiners and admins
+REVIEWERS_404 = expect(302, 403, 404, 403, 404, 403)
 
 # (endpoint, method, path template, json body or None, expected status per caller). Walked in order:
 # the last rows change state (submit, sign out), so they come after the rows that read it.
@@ -86,6 +88,18 @@ ROUTES = [
      expect(401, 400, 403, 403, 403, 404)),
     ("proctoring_api.system_check_preview", "POST", "/api/v1/applications/{application}/system-check/preview",
      None, expect(401, 400, 403, 403, 403, 404)),
+    ("review.queue", "GET", "/review", None, REVIEWERS_200),
+    ("review.session", "GET", "/review/sessions/{attempt}", None, REVIEWERS_200),
+    ("review.frame", "GET", "/review/sessions/{attempt}/frames/999", None, REVIEWERS_404),
+    ("review.frame_image", "GET", "/review/sessions/{attempt}/frames/999.jpg", None, REVIEWERS_404),
+    ("review.reference_photo", "GET", "/review/sessions/{attempt}/reference.jpg", None, REVIEWERS_404),
+    ("review.decide", "POST", "/review/sessions/{attempt}/decision", {}, expect(302, 403, 422, 403, 403, 403)),
+    ("review.mark_flag", "POST", "/review/sessions/{attempt}/flags/999", {}, expect(302, 403, 422, 403, 403, 403)),
+    ("review.release", "POST", "/review/sessions/{attempt}/release", {}, expect(302, 403, 409, 403, 403, 403)),
+    ("review.reports_dashboard", "GET", "/review/reports", None, REVIEWERS_200),
+    ("review.reports_export", "GET", "/review/reports.csv", None, REVIEWERS_200),
+    ("review.audit", "GET", "/admin/audit", None, expect(302, 403, 403, 403, 200, 403)),
+    ("review.audit_export", "GET", "/admin/audit.csv", None, expect(302, 403, 403, 403, 200, 403)),
     ("exam.submit", "POST", "/exam/attempts/{attempt}/submit", {}, expect(302, 303, 403, 403, 403, 404)),
     ("exam_api.submit", "POST", "/api/v1/attempts/{attempt}/submit", None, expect(401, 409, 403, 403, 403, 404)),
     ("accounts.set_language", "POST", "/language/en", {}, expect(303, 303, 303, 303, 303)),

@@ -117,17 +117,26 @@ def tile_changed(now: np.ndarray, then: np.ndarray, ignore: np.ndarray, max_diff
     return float(difference[keep].max()) > max_difference
 
 
-def _ignore_mask(window, faces: list[Face], expand: float) -> np.ndarray:
-    """Thumbnail pixels of the tile `window` covered by the faces' boxes grown by `expand`."""
+def _ignore_mask(window, faces: list[Face], head_scale: float) -> np.ndarray:
+    """Thumbnail pixels of the tile `window` that belong to the people already seen:
+    each face's head (its box grown by `head_scale`, more upwards for the hair) and
+    the body below it (three face widths wide, to the frame's bottom), which hides
+    whatever is behind it."""
     x0, y0, x1, y1 = window
     mask = np.zeros((THUMBNAIL, THUMBNAIL), bool)
     sx, sy = THUMBNAIL / (x1 - x0), THUMBNAIL / (y1 - y0)
+
+    def cover(left, top, right, bottom):
+        left, right = max(0, int((left - x0) * sx)), max(0, int(np.ceil((right - x0) * sx)))
+        top, bottom = max(0, int((top - y0) * sy)), max(0, int(np.ceil((bottom - y0) * sy)))
+        mask[top:bottom, left:right] = True
+
     for face in faces:
         x, y, w, h = face.box
-        cx, cy = x + w / 2, y + h / 2
-        left, right = (cx - w * expand / 2 - x0) * sx, (cx + w * expand / 2 - x0) * sx
-        top, bottom = (cy - h * expand / 2 - y0) * sy, (cy + h * expand / 2 - y0) * sy
-        mask[max(0, int(top)):max(0, int(np.ceil(bottom))), max(0, int(left)):max(0, int(np.ceil(right)))] = True
+        cx = x + w / 2
+        grow = (head_scale - 1) / 2
+        cover(cx - w * head_scale / 2, y - h * (grow + 0.3), cx + w * head_scale / 2, y + h * (1 + grow))
+        cover(cx - 1.5 * w, y + h, cx + 1.5 * w, y1)
     return mask
 
 

@@ -15,8 +15,10 @@ darkened, noisy, blurred, JPEG-compressed, cut by the frame, a second head
 pasted small and dim into the background, another person in the chair, or the
 head turned by re-rendering the face mesh rotated in 3D (`turn_head`).
 
-`build_devset(models, cache_dir)` returns the frames and the reference photos,
-cached as files in `cache_dir`.
+`build_devset(mesh_of, cache_dir)` returns the frames (reference photos among
+them), cached as files in `cache_dir` (bump VERSION when the recipe changes);
+`session_stream` makes a scripted exam session for the sequence tests and the
+benchmark.
 """
 import json
 import os
@@ -27,12 +29,17 @@ import cv2
 import numpy as np
 
 from proctoring.vision.decode import encode_jpeg
-from proctoring.vision.models import package_dir
-from proctoring.vision.pose import rotation_from_pose
-from proctoring.vision.records import HeadPose
+from proctoring.vision.synth import (
+    HEIGHT,
+    WIDTH,
+    degrade,
+    paste_head,
+    place,
+    read_source,
+    turn_head,
+)
 
 VERSION = 3
-WIDTH, HEIGHT = 640, 480
 
 
 @dataclass(frozen=True)
@@ -81,31 +88,6 @@ class DevFrame:
     jpeg: bytes = field(default=b"", repr=False, compare=False)
 
 
-def read_source(package: str, path: str) -> np.ndarray:
-    image = cv2.imread(os.path.join(package_dir(package), path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise FileNotFoundError(f"{package}/{path} is missing or unreadable")
-    return image
-
-
-def place(image: np.ndarray, box, face_width: float, centre: tuple[float, float], roll: float = 0.0) -> np.ndarray:
-    """A 640x480 frame of `image` scaled so the face in `box` is `face_width` px wide,
-    its centre at `centre`, tilted by `roll` degrees. Where the photo ends, its border
-    pixels continue, blurred like an out-of-focus room (a mirrored border could
-    repeat the face)."""
-    x, y, w, h = box
-    matrix = cv2.getRotationMatrix2D((x + w / 2, y + h / 2), roll, face_width / w)
-    matrix[0, 2] += centre[0] - (x + w / 2)
-    matrix[1, 2] += centre[1] - (y + h / 2)
-    frame = cv2.warpAffine(image, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
-    inside = cv2.warpAffine(np.ones(image.shape[:2], np.float32), matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
-    if inside.min() < 1:
-        inside = cv2.GaussianBlur(inside, (0, 0), 3)[..., None]
-        blurred = cv2.GaussianBlur(frame, (0, 0), 12).astype(np.float32)
-        frame = np.clip(frame * inside + blurred * (1 - inside), 0, 255).astype(np.uint8)
-    return frame
-
-
 def subject_image(name: str) -> tuple[np.ndarray, tuple]:
     source = SOURCES[name]
     image = read_source(source.package, source.path)
@@ -115,85 +97,6 @@ def subject_image(name: str) -> tuple[np.ndarray, tuple]:
         image = image[:, x0:x1]
         box = (box[0] - x0, *box[1:])
     return image, box
-
-
-def paste_head(frame: np.ndarray, name: str, face_width: float, centre, dim: float, blur: float) -> np.ndarray:
-    """Paste the head of `name` (with some hair and neck), scaled to a face `face_width`
-    px wide and darkened by `dim`, with a soft oval edge."""
-    image, (x, y, w, h) = subject_image(name)
-    x0, y0 = max(0, int(x - 0.45 * w)), max(0, int(y - 0.55 * h))
-    x1, y1 = min(image.shape[1], int(x + 1.45 * w)), min(image.shape[0], int(y + 1.35 * h))
-    crop = image[y0:y1, x0:x1].astype(np.float32)
-    scale = face_width / w
-    crop = cv2.resize(crop, (max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale))),
-                      interpolation=cv2.INTER_AREA)
-    if blur > 0:
-        crop = cv2.GaussianBlur(crop, (0, 0), blur)
-    ch, cw = crop.shape[:2]
-    mask = np.zeros((ch, cw), np.float32)
-    cv2.ellipse(mask, (cw // 2, ch // 2), (cw // 2 - 1, ch // 2 - 1), 0, 0, 360, 1.0, -1)
-    mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, cw / 12))[..., None]
-    # The face centre in the crop lands on `centre`.
-    fx, fy = (x + w / 2 - x0) * scale, (y + h / 2 - y0) * scale
-    left, top = int(round(centre[0] - fx)), int(round(centre[1] - fy))
-    out = frame.astype(np.float32)
-    fx0, fy0, fx1, fy1 = max(0, left), max(0, top), min(WIDTH, left + cw), min(HEIGHT, top + ch)
-    if fx1 <= fx0 or fy1 <= fy0:
-        return frame
-    part = crop[fy0 - top:fy1 - top, fx0 - left:fx1 - left] * dim
-    alpha = mask[fy0 - top:fy1 - top, fx0 - left:fx1 - left]
-    out[fy0:fy1, fx0:fx1] = out[fy0:fy1, fx0:fx1] * (1 - alpha) + part * alpha
-    return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def degrade(frame: np.ndarray, rng: np.random.Generator, gain: float = 1.0, noise: float = 0.0,
-            blur: float = 0.0) -> np.ndarray:
-    """Exposure `gain`, Gaussian sensor `noise` (sigma, in grey levels) and defocus `blur`."""
-    out = frame.astype(np.float32) * gain
-    if blur > 0:
-        out = cv2.GaussianBlur(out, (0, 0), blur)
-    if noise > 0:
-        out += rng.normal(0, noise, out.shape).astype(np.float32)
-    return np.clip(out, 0, 255).astype(np.uint8)
-
-
-def turn_head(frame: np.ndarray, landmarks: np.ndarray, yaw: float, pitch: float) -> np.ndarray:
-    """The frame with the face re-rendered turned by `yaw`/`pitch` degrees: the
-    face-mesh triangles (468 points with depth) are rotated in 3D about the face's
-    centre and texture-mapped back to front; where the face was, the picture is
-    inpainted first. Hair, ears and neck stay as they were."""
-    points = landmarks[:468].astype(np.float64)
-    centre = points.mean(axis=0)
-    rotated = (rotation_from_pose(HeadPose(yaw, pitch, 0.0)) @ (points - centre).T).T + centre
-    from scipy.spatial import Delaunay
-
-    triangles = Delaunay(points[:, :2]).simplices
-    hull = cv2.convexHull(points[:, :2].astype(np.int32))
-    mask = np.zeros(frame.shape[:2], np.uint8)
-    cv2.fillConvexPoly(mask, hull, 255)
-    mask = cv2.dilate(mask, np.ones((7, 7), np.uint8))
-    out = cv2.inpaint(frame, mask, 7, cv2.INPAINT_TELEA)
-    source = frame.astype(np.float32)
-    canvas = out.astype(np.float32)
-    order = np.argsort(-rotated[triangles][:, :, 2].mean(axis=1))  # farthest first
-    for index in order:
-        src = points[triangles[index], :2].astype(np.float32)
-        dst = rotated[triangles[index], :2].astype(np.float32)
-        if np.cross(src[1] - src[0], src[2] - src[0]) * np.cross(dst[1] - dst[0], dst[2] - dst[0]) <= 0:
-            continue  # turned away from the camera
-        x, y, w, h = cv2.boundingRect(dst)
-        x0, y0 = max(0, x), max(0, y)
-        x1, y1 = min(WIDTH, x + w + 1), min(HEIGHT, y + h + 1)
-        if x1 <= x0 or y1 <= y0:
-            continue
-        matrix = cv2.getAffineTransform(src, dst - np.float32([x0, y0]))
-        patch = cv2.warpAffine(source, matrix, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REFLECT)
-        tri_mask = np.zeros((y1 - y0, x1 - x0), np.float32)
-        cv2.fillConvexPoly(tri_mask, np.round(dst - [x0, y0]).astype(np.int32), 1.0, cv2.LINE_AA)
-        tri_mask = tri_mask[..., None]
-        canvas[y0:y1, x0:x1] = canvas[y0:y1, x0:x1] * (1 - tri_mask) + patch * tri_mask
-    return np.clip(canvas, 0, 255).astype(np.uint8)
 
 
 def _rng(name: str) -> np.random.Generator:
@@ -244,11 +147,13 @@ def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
         size = float(rng.uniform(38, 55))
         other = _others(name)[int(rng.integers(len(SOURCES) - 1))]
         spot = _background_spot(rng, centre, width, size)
-        frame = paste_head(frame, other, size, spot, dim=float(rng.uniform(0.4, 0.8)), blur=float(rng.uniform(0, 0.8)))
+        frame = paste_head(frame, subject_image(other), size, spot, dim=float(rng.uniform(0.4, 0.8)),
+                           blur=float(rng.uniform(0, 0.8)))
         add("background", index, degrade(frame, rng, noise=float(rng.uniform(1, 5))), rng, faces=2)
     rng = _rng(f"{name}/beside")  # someone sitting next to the applicant
     frame = place(image, box, 150, (400, 250))
-    frame = paste_head(frame, _others(name)[int(rng.integers(len(SOURCES) - 1))], 105, (130, 200), 0.9, 0.0)
+    neighbour = _others(name)[int(rng.integers(len(SOURCES) - 1))]
+    frame = paste_head(frame, subject_image(neighbour), 105, (130, 200), 0.9, 0.0)
     add("beside", 0, frame, rng, faces=2)
     for index, (dx, dy) in enumerate(((-1, 0), (1, 0), (0, -1))):  # cut by the frame's edge
         rng = _rng(f"{name}/edge/{index}")
@@ -293,7 +198,7 @@ def reference_frames(mesh_of) -> list[DevFrame]:
     collins, collins_box = subject_image("collins")
     kanade, kanade_box = subject_image("kanade")
     paul, paul_box = subject_image("paul")
-    two = paste_head(place(kanade, kanade_box, 170, (400, 240)), "hopper", 120, (150, 200), 1.0, 0.0)
+    two = paste_head(place(kanade, kanade_box, 170, (400, 240)), subject_image("hopper"), 120, (150, 200), 1.0, 0.0)
     refused = (
         ("eyes-aside", 1, "not_looking_at_camera", place(paul, paul_box, 175, (320, 230))),
         ("dark", 1, "too_dark", degrade(place(collins, collins_box, 175, (320, 230)), rng, gain=0.3, noise=2)),
@@ -362,10 +267,10 @@ SESSION_SCRIPT = (("alone", 8), ("background", 3), ("alone", 4), ("turned", 2), 
                   ("impostor", 4), ("alone", 4), ("dark", 2), ("alone", 4))
 
 
-def session_stream(name: str, mesh_of) -> list[DevFrame]:
+def session_stream(name: str, mesh_of, script=SESSION_SCRIPT) -> list[DevFrame]:
     """A labelled exam session of `name` (see SESSION_SCRIPT): the applicant sits
-    still but not frozen (a few px of drift, small tilts, sensor noise, exposure
-    wobble, JPEG), and now and then something happens: someone appears small and
+    still but not frozen (the head drifts a few px and tilts a little in a room that
+    stays put; sensor noise, exposure wobble, JPEG), and now and then something happens: someone appears small and
     dim in the background, the head turns away, the lens is covered, another person
     takes the chair, the light goes off."""
     image, box = subject_image(name)
@@ -375,8 +280,9 @@ def session_stream(name: str, mesh_of) -> list[DevFrame]:
     impostor = [other for other in others if other != visitor][int(rng.integers(len(others) - 1))]
     impostor_image, impostor_box = subject_image(impostor)
     spot = _background_spot(rng, (320, 240), 165, 45)
+    room = place(image, box, 165, (320, 240))  # the room stays put; the head moves in it
     frames, index = [], 0
-    for kind, count in SESSION_SCRIPT:
+    for kind, count in script:
         for _ in range(count):
             rng = _rng(f"session/{name}/{index}")
             width = 165 * float(rng.uniform(0.98, 1.02))
@@ -387,9 +293,15 @@ def session_stream(name: str, mesh_of) -> list[DevFrame]:
                 frame = place(impostor_image, impostor_box, width, centre, roll)
                 labels.update(subject=impostor, looking_away=None)
             else:
-                frame = place(image, box, width, centre, roll)
+                head = place(image, box, width, centre, roll)
+                mask = np.zeros((HEIGHT, WIDTH), np.float32)
+                cv2.ellipse(mask, (int(centre[0]), int(centre[1] - 0.1 * width)),
+                            (int(0.6 * width), int(0.8 * width)), 0, 0, 360, 1.0, -1)
+                mask = cv2.GaussianBlur(mask, (0, 0), 6)[..., None]
+                frame = (head * mask + room * (1 - mask)).astype(np.uint8)
             if kind == "background":
-                frame = paste_head(frame, visitor, 44, (spot[0] + rng.uniform(-2, 2), spot[1]), 0.6, 0.5)
+                frame = paste_head(frame, subject_image(visitor), 44, (spot[0] + rng.uniform(-2, 2), spot[1]),
+                                   0.6, 0.5)
                 labels.update(faces=2, looking_away=None)
             elif kind == "turned":
                 frame = turn_head(frame, mesh_of(frame), 50 if index % 2 else -50, 0)

@@ -22,8 +22,8 @@ def dlib_rectangle(box: Box, width: int, height: int):
     import dlib
 
     x, y, w, h = box
-    left, top = max(0, int(round(x))), max(0, int(round(y)))
-    right, bottom = min(width - 1, int(round(x + w))), min(height - 1, int(round(y + h)))
+    left, top = max(0, round(x)), max(0, round(y))
+    right, bottom = min(width - 1, round(x + w)), min(height - 1, round(y + h))
     return dlib.rectangle(left, top, max(left + 1, right), max(top + 1, bottom))
 
 

@@ -25,7 +25,7 @@ def package_dir(name: str) -> str:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         raise ModelUnavailable("missing_package", f"the package {name!r} is not installed")
-    return list(spec.submodule_search_locations)[0]
+    return next(iter(spec.submodule_search_locations))
 
 
 def dlib_model_path(filename: str) -> str:

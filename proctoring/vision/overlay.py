@@ -25,7 +25,7 @@ def draw_overlay(frame_bgr: np.ndarray, analysis: FrameAnalysis) -> np.ndarray:
     image = frame_bgr.copy()
     alert = analysis.face_count != 1
     for index, face in enumerate(analysis.faces):
-        x, y, w, h = (int(round(v)) for v in face.box)
+        x, y, w, h = (round(v) for v in face.box)
         colour = ALERT_COLOUR if alert else OK_COLOUR
         cv2.rectangle(image, (x, y), (x + w, y + h), colour, 2)
         _label(image, f"{index + 1}: {face.confidence:.2f}", (x, y - 2), colour)

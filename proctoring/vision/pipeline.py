@@ -23,7 +23,13 @@ import numpy as np
 from proctoring.vision import identity as ident
 from proctoring.vision.detect import brightness, detect_faces
 from proctoring.vision.models import Models, thread_models
-from proctoring.vision.pose import euler, gaze, head_rotation, relative_gaze, relative_pose
+from proctoring.vision.pose import (
+    euler,
+    gaze,
+    head_rotation,
+    relative_gaze,
+    relative_pose,
+)
 from proctoring.vision.records import (
     BLURRY,
     DARK,
@@ -75,8 +81,8 @@ def mesh_landmarks(rgb: np.ndarray, box: Box, models: Models) -> np.ndarray | No
     and landmarks may fall there (a face cut by the frame)."""
     height, width = rgb.shape[:2]
     x, y, w, h = box
-    side = int(round(max(w, h) * MESH_CROP_SCALE))
-    x0, y0 = int(round(x + w / 2 - side / 2)), int(round(y + h / 2 - side / 2))
+    side = round(max(w, h) * MESH_CROP_SCALE)
+    x0, y0 = round(x + w / 2 - side / 2), round(y + h / 2 - side / 2)
     pad = (max(0, -y0), max(0, y0 + side - height), max(0, -x0), max(0, x0 + side - width))
     crop = rgb[max(0, y0):min(height, y0 + side), max(0, x0):min(width, x0 + side)]
     if crop.size == 0:
@@ -118,9 +124,9 @@ def _identity_is_current(memory: Memory, patch: np.ndarray | None, box: Box, pos
     shift = np.hypot((x + w / 2) - (px + pw / 2), (y + h / 2) - (py + ph / 2)) / max(pw, 1.0)
     if shift > thresholds.identity_max_shift_fraction or abs(w / max(pw, 1.0) - 1) > thresholds.identity_max_scale_change:
         return False
-    if pose is not None and memory.identity_pose is not None:
-        if pose.largest_change(memory.identity_pose) > thresholds.identity_max_pose_change:
-            return False
+    if (pose is not None and memory.identity_pose is not None
+            and pose.largest_change(memory.identity_pose) > thresholds.identity_max_pose_change):
+        return False
     similarity = ident.patch_similarity(patch, np.array(memory.identity_patch, dtype=np.uint8))
     return similarity >= thresholds.identity_patch_min_similarity
 
@@ -134,8 +140,18 @@ def analyze(frame_bgr: np.ndarray, reference: ReferenceProfile | None = None, me
     return _analyze(frame_bgr, reference, memory or Memory(), models or thread_models(), thresholds, True)
 
 
-def _analyze(frame_bgr, reference, memory, models, thresholds, cache):
-    """`analyze`; with `cache` False every stage runs as if there were no memory."""
+def analyze_exhaustive(frame_bgr: np.ndarray, reference: ReferenceProfile | None = None, *,
+                       models: Models | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> FrameAnalysis:
+    """The baseline the benchmark compares `analyze` with: every model on every frame
+    and every face — both detector passes on all windows, the face mesh and the
+    identity embedding of each face found — with the same rules for the flags."""
+    analysis, _ = _analyze(frame_bgr, reference, Memory(), models or thread_models(), thresholds, False, True)
+    return analysis
+
+
+def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive=False):
+    """`analyze`; with `cache` False every stage runs as if there were no memory,
+    with `exhaustive` the mesh and embedding also run on every face (the baseline)."""
     if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
         raise ValueError("expected an HxWx3 uint8 BGR frame")
     timings: dict[str, float] = {}
@@ -195,7 +211,7 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache):
             flags.append(GAZE_AWAY)
         # Identity only where it is reliable: dlib's distances grow for any turned or
         # cut face, and such a frame is flagged already.
-        if reference is not None and LOOKING_AWAY not in flags and not partly_out:
+        if reference is not None and (exhaustive or (LOOKING_AWAY not in flags and not partly_out)):
             if cache and same_size and _identity_is_current(memory, patch, main.box, pose, thresholds):
                 distance = memory.identity_distance
             else:
@@ -208,10 +224,18 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache):
                     new_memory, identity_frame=memory.frame_index, identity_distance=distance,
                     identity_patch=tuple(int(v) for v in patch.ravel()) if patch is not None else None,
                     identity_box=main.box, identity_pose=pose)
-            if distance > thresholds.identity_max_distance:
+            if distance > thresholds.identity_max_distance and LOOKING_AWAY not in flags and not partly_out:
                 flags.append(DIFFERENT_PERSON)
     if faces and partly_out:
         flags.append(FACE_PARTLY_OUT)
+    if exhaustive:  # the baseline: the models run on every other face too
+        for face in faces[1:] if len(faces) == 1 else faces:
+            start = time.perf_counter()
+            mesh_landmarks(rgb, face.box, models)
+            timings["mesh"] = timings.get("mesh", 0.0) + (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            ident.embedding(rgb, face.box, models)
+            timings["identity"] = timings.get("identity", 0.0) + (time.perf_counter() - start) * 1000
     if len(faces) != 1:
         new_memory = replace(new_memory, identity_distance=None, identity_frame=None, identity_patch=None)
     analysis = FrameAnalysis(

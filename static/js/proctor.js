@@ -164,7 +164,7 @@
         if (response.status === 409 || response.status === 404 || response.status === 401) { finish(); return null; }
         if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           // The server refused this picture for good (size, type): say so in the event log and move on.
-          record("camera_unavailable", { refused: response.status, sequence: item.sequence });
+          record("frame_refused", { status: response.status, sequence: item.sequence });
           return removeFrame(item).then(queuedFrames).then(loop);
         }
         throw new Error("server " + response.status);

@@ -178,3 +178,32 @@ def test_without_proctoring_the_start_page_says_so(app, bank, applicant, client)
     html = client.get(f"/exam/applications/{applicant.application_id}/start").get_data(as_text=True)
     assert 'data-required="false"' in html and "proctor-check.js" not in html
     assert 'id="start-button">' in html
+
+
+# --------------------------------------------------------------------------- the exam pages
+
+
+def test_exam_pages_load_the_proctor_with_its_settings(app, exam, client, applicant):
+    form_login(client, applicant.email, applicant.password)
+    for path in (f"/exam/attempts/{exam.public_id}/questions/1", f"/exam/attempts/{exam.public_id}/review"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'id="proctor-script"' in html and "js/proctor.js" in html and "js/exam.js" in html
+        assert f'data-frames-url="/api/v1/attempts/{exam.public_id}/frames"' in html
+        assert f'data-events-url="/api/v1/attempts/{exam.public_id}/events"' in html
+        assert 'data-interval="5.0"' in html and 'data-jitter="1.5"' in html and 'data-next-sequence="1"' in html
+        assert "<script>" not in html and "style=" not in html
+
+
+def test_the_next_sequence_follows_the_frames_received(app, exam, client, applicant):
+    exam.frame(sequence=41)
+    form_login(client, applicant.email, applicant.password)
+    html = client.get(f"/exam/attempts/{exam.public_id}/questions/1").get_data(as_text=True)
+    assert 'data-next-sequence="42"' in html
+
+
+def test_unsupervised_exam_pages_have_no_proctor(app, bank, applicant, applicant_api, client):
+    app.config["PROCTORING_REQUIRED"] = False
+    public_id = applicant_api.start(applicant.application_id).get_json()["id"]
+    form_login(client, applicant.email, applicant.password)
+    html = client.get(f"/exam/attempts/{public_id}/questions/1").get_data(as_text=True)
+    assert "proctor.js" not in html and "js/exam.js" in html

@@ -229,7 +229,8 @@ def test_copy_and_paste_close_together_are_one_flag():
 
 def test_events_without_a_rule_make_no_flag():
     noise = events(("window_blur", 1), ("window_focus", 2), ("context_menu", 3), ("shortcut", 4),
-                   ("window_small", 5), ("window_restored", 6), ("page_reload", 7), ("camera_started", 8))
+                   ("window_small", 5), ("window_restored", 6), ("page_reload", 7), ("camera_started", 8),
+                   ("frame_refused", 9))
     assert evaluate([], noise) == []
 
 

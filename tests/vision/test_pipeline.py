@@ -1,0 +1,87 @@
+"""analyze and make_reference on real frames: the contract (purity, memory, input
+checks) and what they say about the dev set's reference photos."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from proctoring.vision import Memory, analyze, decode_jpeg, draw_overlay, make_reference
+from proctoring.vision.pipeline import analyze_exhaustive
+
+
+def frame_named(devset, name):
+    return next(frame for frame in devset.frames if frame.name == name)
+
+def test_reference_photos_are_accepted_with_a_profile(devset, models):
+    for name, jpeg in devset.references.items():
+        check = make_reference(decode_jpeg(jpeg), models=models)
+        assert check.ok, (name, check.problems)
+        assert len(check.profile.embedding) == 128 and check.problems == ()
+        assert abs(check.profile.pose.yaw) < 20
+
+def test_bad_reference_photos_are_refused_for_the_right_reason(devset, models):
+    refused = [frame for frame in devset.frames if frame.kind == "refused"]
+    assert len(refused) >= 6
+    for frame in refused:
+        check = make_reference(decode_jpeg(frame.jpeg), models=models)
+        assert not check.ok and check.profile is None
+        assert check.problems[0].code == frame.problem, frame.name
+        assert check.problems[0].message
+
+def test_same_input_same_analysis(devset, models, profiles):
+    image = decode_jpeg(frame_named(devset, "collins/background/0").jpeg)
+    first, memory_1 = analyze(image, profiles["collins"], Memory(), models=models)
+    second, memory_2 = analyze(image, profiles["collins"], Memory(), models=models)
+    assert first == second and memory_1 == memory_2
+    assert first.face_count == 2 and first.has("multiple_faces")
+
+def test_memory_skips_identity_only_while_the_face_is_the_same(devset, models, profiles):
+    reference = profiles["hopper"]
+    own = decode_jpeg(frame_named(devset, "hopper/alone/0").jpeg)
+    other = decode_jpeg(frame_named(devset, "hopper/impostor/0").jpeg)
+    first, memory = analyze(own, reference, Memory(), models=models)
+    assert first.identity_fresh and first.identity_distance < 0.6
+    again, memory = analyze(own, reference, memory, models=models)
+    assert not again.identity_fresh and again.identity_distance == first.identity_distance
+    assert again.tiles_scanned == 0, "an unchanged frame needs no small-face pass"
+    swapped, memory = analyze(other, reference, memory, models=models)
+    assert swapped.identity_fresh and swapped.has("different_person")
+    assert memory.frame_index == 3
+
+def test_identity_is_refreshed_after_a_while(devset, models, profiles):
+    image = decode_jpeg(frame_named(devset, "kanade/alone/1").jpeg)
+    _, memory = analyze(image, profiles["kanade"], Memory(), models=models)
+    memory = replace(memory, frame_index=memory.frame_index + 50)
+    later, _ = analyze(image, profiles["kanade"], memory, models=models)
+    assert later.identity_fresh and later.tiles_scanned > 0
+
+def test_without_reference_no_identity(devset, models):
+    analysis, _ = analyze(decode_jpeg(frame_named(devset, "collins/alone/0").jpeg), None, models=models)
+    assert analysis.identity_distance is None and analysis.pose is not None
+    assert analysis.flags == ()
+
+def test_exhaustive_baseline_runs_everything(devset, models, profiles):
+    image = decode_jpeg(frame_named(devset, "kanade/background/0").jpeg)
+    analysis = analyze_exhaustive(image, profiles["kanade"], models=models)
+    assert analysis.face_count == 2 and analysis.tiles_scanned == 7
+    assert analysis.timings["identity"] > 0 and analysis.timings["mesh"] > 0
+
+def test_rejects_what_is_not_a_colour_frame(models):
+    with pytest.raises(ValueError):
+        analyze(np.zeros((480, 640), np.uint8), models=models)
+    with pytest.raises(ValueError):
+        analyze(np.zeros((480, 640, 3), np.float32), models=models)
+
+def test_a_new_frame_size_starts_afresh(devset, models, profiles):
+    image = decode_jpeg(frame_named(devset, "collins/alone/1").jpeg)
+    _, memory = analyze(image, profiles["collins"], models=models)
+    smaller = np.ascontiguousarray(image[:, 80:560])
+    analysis, memory = analyze(smaller, profiles["collins"], memory, models=models)
+    assert analysis.identity_fresh and memory.frame_size == (480, 480)
+
+def test_overlay_of_a_real_analysis(devset, models, profiles):
+    image = decode_jpeg(frame_named(devset, "hopper/turned/0").jpeg)
+    analysis, _ = analyze(image, profiles["hopper"], models=models)
+    assert analysis.has("looking_away")
+    overlay = draw_overlay(image, analysis)
+    assert overlay.shape == image.shape and (overlay != image).any()
