@@ -4,9 +4,9 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator
 
 from flask import current_app
 from sqlalchemy import func, or_, select

@@ -146,12 +146,12 @@ def tick_step(seconds: float, max_ticks: int = 8) -> int:
 
 
 def elapsed_label(seconds: float) -> str:
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
 
 
 def timeline(start: datetime, end: datetime, lanes: list[tuple[str, str, list[TimelineItem]]], *,
-             width: int = 960, lane_height: int = 26, label_width: int = 130) -> Timeline:
+             width: int = 960, lane_height: int = 26, label_width: int = 170) -> Timeline:
     """Lay out lanes of items on one time axis from `start` to `end`. Items outside the
     span are clamped to it; intervals get at least MIN_INTERVAL_WIDTH so they stay
     clickable. Tick labels are minutes:seconds since `start`."""

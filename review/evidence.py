@@ -7,9 +7,9 @@ as evidence; other frames still on disk are served by `review.views.frame_image`
 a frame whose picture is gone is shown by what the analysis saw.
 """
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,9 +17,25 @@ from sqlalchemy import select
 from core.clock import now_utc
 from core.extensions import db
 from exam.models import Attempt
-from proctoring.models import BrowserEventRecord, Frame, ProctorFlag, ProctorSession, SystemCheck
-from proctoring.rules import (CAMERA_OFF, CLIPBOARD_EVENTS, COPY_PASTE, FLAG_KINDS, FULLSCREEN_EXIT,
-                              IDENTITY_MISMATCH, LOOKING_AWAY, MULTIPLE_FACES, NO_FACE, TAB_HIDDEN)
+from proctoring.models import (
+    BrowserEventRecord,
+    Frame,
+    ProctorFlag,
+    ProctorSession,
+    SystemCheck,
+)
+from proctoring.rules import (
+    CAMERA_OFF,
+    CLIPBOARD_EVENTS,
+    COPY_PASTE,
+    FLAG_KINDS,
+    FULLSCREEN_EXIT,
+    IDENTITY_MISMATCH,
+    LOOKING_AWAY,
+    MULTIPLE_FACES,
+    NO_FACE,
+    TAB_HIDDEN,
+)
 from review.charts import Timeline, TimelineItem, elapsed_label, timeline
 from review.models import FlagMark, Review
 

@@ -2,13 +2,29 @@
 token (they change nothing); the others post with one."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
-                     StringField, TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from core.sim_classes import SIM_CLASSES
 from core.templating import localized
 from proctoring.rules import FLAG_KINDS
+from review.evidence import flag_kind_label
 from review.models import FLAG_VERDICTS, INVALID, REASONS, VALID
 from review.queue import REVIEW_STATES, UNREVIEWED
 
@@ -51,8 +67,8 @@ class QueueFilterForm(_GetForm):
                           choices=[SelectChoice("", _l("All")), SelectChoice("passed", _l("Passed")),
                                    SelectChoice("failed", _l("Not passed"))])
     flag_kind = SelectField(_l("Flag type"), validators=[Optional()],
-                            choices=[SelectChoice("", _l("All"))]
-                            + [SelectChoice(kind, kind.replace("_", " ")) for kind in FLAG_KINDS])
+                            choices=lambda: [SelectChoice("", _l("All"))]
+                            + [SelectChoice(kind, flag_kind_label(kind)) for kind in FLAG_KINDS])
     reviewed = SelectField(_l("Review"), validators=[Optional()], default=UNREVIEWED, choices=[
         SelectChoice(REVIEW_STATES[0], _l("Awaiting review")), SelectChoice(REVIEW_STATES[1], _l("Reviewed")),
         SelectChoice(REVIEW_STATES[2], _l("Auto-cleared")), SelectChoice(REVIEW_STATES[3], _l("All"))])

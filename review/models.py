@@ -7,10 +7,18 @@ one that another examiner committed meanwhile fails at the database
 (StaleDataError) instead of silently replacing it.
 """
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now_utc
@@ -75,7 +83,7 @@ class Review(db.Model):
     decisions: Mapped[list["ReviewDecision"]] = relationship(
         back_populates="review", order_by="ReviewDecision.id", cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": decision_count, "version_id_generator": False}
+    __mapper_args__: ClassVar[dict] = {"version_id_col": decision_count, "version_id_generator": False}
 
     @property
     def is_decided(self) -> bool:

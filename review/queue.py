@@ -1,7 +1,7 @@
 """The review queue: submitted attempts, highest risk first, filtered and paged."""
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -61,7 +61,7 @@ class QueuePage:
 
 def local_day_start(day: date) -> datetime:
     """Local (WIB) midnight starting a day, as the naive UTC datetime the database stores."""
-    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(UTC).replace(tzinfo=None)
 
 
 def submitted_between(query, date_from: date | None, date_to: date | None):

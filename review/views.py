@@ -3,8 +3,17 @@ decision), single frames, the audit log and the reports dashboard.
 
 Examiners decide; admins may look at everything but decide nothing. Opening a
 session or a frame is written to the audit trail as evidence viewed."""
-from flask import (Response, current_app, flash, jsonify, redirect, render_template, request, stream_with_context,
-                   url_for)
+from flask import (
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,11 +29,24 @@ from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyze
 from proctoring.models import Frame
 from review import audit_log, bp, reports, services
 from review.charts import bar_chart, hbar_chart
-from review.evidence import flag_kind_label, frame_context, reference_check, session_view, severity_label
-from review.forms import (AuditFilterForm, DecisionForm, FlagMarkForm, QueueFilterForm, ReleaseForm,
-                          ReportFilterForm)
+from review.evidence import (
+    flag_kind_label,
+    frame_context,
+    reference_check,
+    session_view,
+    severity_label,
+)
+from review.forms import (
+    AuditFilterForm,
+    DecisionForm,
+    FlagMarkForm,
+    QueueFilterForm,
+    ReleaseForm,
+    ReportFilterForm,
+)
 from review.models import INVALID, REASONS, REASONS_FOR, VALID
-from review.queue import QueueFilters, queue as load_queue
+from review.queue import QueueFilters
+from review.queue import queue as load_queue
 from review.status import certificate_status
 
 

@@ -33,7 +33,7 @@ from proctoring.vision.synth import (
     HEIGHT,
     WIDTH,
     degrade,
-    paste_head,
+    paste_head_from,
     place,
     read_source,
     turn_head,
@@ -86,6 +86,12 @@ class DevFrame:
     partly_out: bool = False
     problem: str | None = None  # for reference photos that must be refused: the expected reason
     jpeg: bytes = field(default=b"", repr=False, compare=False)
+
+
+def paste_head(frame: np.ndarray, name: str, face_width: float, centre, dim: float, blur: float) -> np.ndarray:
+    """Paste the head of `name` (a key of SOURCES) into `frame`; see `synth.paste_head_from`."""
+    image, box = subject_image(name)
+    return paste_head_from(frame, image, box, face_width, centre, dim, blur)
 
 
 def subject_image(name: str) -> tuple[np.ndarray, tuple]:
@@ -147,13 +153,13 @@ def applicant_frames(name: str, mesh_of) -> list[DevFrame]:
         size = float(rng.uniform(38, 55))
         other = _others(name)[int(rng.integers(len(SOURCES) - 1))]
         spot = _background_spot(rng, centre, width, size)
-        frame = paste_head(frame, subject_image(other), size, spot, dim=float(rng.uniform(0.4, 0.8)),
+        frame = paste_head(frame, other, size, spot, dim=float(rng.uniform(0.4, 0.8)),
                            blur=float(rng.uniform(0, 0.8)))
         add("background", index, degrade(frame, rng, noise=float(rng.uniform(1, 5))), rng, faces=2)
     rng = _rng(f"{name}/beside")  # someone sitting next to the applicant
     frame = place(image, box, 150, (400, 250))
     neighbour = _others(name)[int(rng.integers(len(SOURCES) - 1))]
-    frame = paste_head(frame, subject_image(neighbour), 105, (130, 200), 0.9, 0.0)
+    frame = paste_head(frame, neighbour, 105, (130, 200), 0.9, 0.0)
     add("beside", 0, frame, rng, faces=2)
     for index, (dx, dy) in enumerate(((-1, 0), (1, 0), (0, -1))):  # cut by the frame's edge
         rng = _rng(f"{name}/edge/{index}")
@@ -198,7 +204,7 @@ def reference_frames(mesh_of) -> list[DevFrame]:
     collins, collins_box = subject_image("collins")
     kanade, kanade_box = subject_image("kanade")
     paul, paul_box = subject_image("paul")
-    two = paste_head(place(kanade, kanade_box, 170, (400, 240)), subject_image("hopper"), 120, (150, 200), 1.0, 0.0)
+    two = paste_head(place(kanade, kanade_box, 170, (400, 240)), "hopper", 120, (150, 200), 1.0, 0.0)
     refused = (
         ("eyes-aside", 1, "not_looking_at_camera", place(paul, paul_box, 175, (320, 230))),
         ("dark", 1, "too_dark", degrade(place(collins, collins_box, 175, (320, 230)), rng, gain=0.3, noise=2)),
@@ -300,7 +306,7 @@ def session_stream(name: str, mesh_of, script=SESSION_SCRIPT) -> list[DevFrame]:
                 mask = cv2.GaussianBlur(mask, (0, 0), 6)[..., None]
                 frame = (head * mask + room * (1 - mask)).astype(np.uint8)
             if kind == "background":
-                frame = paste_head(frame, subject_image(visitor), 44, (spot[0] + rng.uniform(-2, 2), spot[1]),
+                frame = paste_head(frame, visitor, 44, (spot[0] + rng.uniform(-2, 2), spot[1]),
                                    0.6, 0.5)
                 labels.update(faces=2, looking_away=None)
             elif kind == "turned":

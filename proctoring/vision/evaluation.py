@@ -92,8 +92,8 @@ def score(results: list[Result]) -> dict[str, Rate]:
     - same_person: the applicant's own frontal frames not flagged different-person;
     - impostor_flagged: another person in the applicant's chair flagged different-person
       or (turned away, when identity is not judged) looking-away;
-    - impostor_identified: of those frames whose identity was judged, the share
-      flagged different-person.
+    - impostor_identified: of those frames whose identity was judged (a frontal
+      face in full view), the share flagged different-person.
     """
     def count_is(n):
         return lambda frame, analysis: min(analysis.face_count, 2) == n
@@ -120,9 +120,16 @@ def score(results: list[Result]) -> dict[str, Rate]:
         "same_person": _rate(results, lambda f: f.reference and f.subject == f.reference and f.faces == 1
                              and not f.partly_out and f.looking_away is not True, not_flagged(DIFFERENT_PERSON)),
         "impostor_flagged": _rate(results, _impostor, flagged(DIFFERENT_PERSON, LOOKING_AWAY)),
-        "impostor_identified": _rate([(f, a) for f, a in results if a.identity_distance is not None], _impostor,
+        "impostor_identified": _rate([(f, a) for f, a in results if _identity_judged(a)], _impostor,
                                      flagged(DIFFERENT_PERSON)),
     }
+
+
+def _identity_judged(analysis: FrameAnalysis) -> bool:
+    """A distance was measured on a frontal face in full view (the only kind the
+    different-person flag is given for)."""
+    return (analysis.identity_distance is not None and not analysis.has(LOOKING_AWAY)
+            and not analysis.has(FACE_PARTLY_OUT))
 
 
 def _impostor(frame: DevFrame) -> bool:

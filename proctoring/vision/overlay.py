@@ -4,11 +4,18 @@ import math
 import cv2
 import numpy as np
 
-from proctoring.vision.records import FrameAnalysis
+from proctoring.vision.records import (
+    DIFFERENT_PERSON,
+    FACE_PARTLY_OUT,
+    GAZE_AWAY,
+    LOOKING_AWAY,
+    FrameAnalysis,
+)
 
 OK_COLOUR = (80, 200, 60)  # BGR
 ALERT_COLOUR = (40, 40, 230)
 TEXT_COLOUR = (255, 255, 255)
+PERSON_FLAGS = (LOOKING_AWAY, GAZE_AWAY, DIFFERENT_PERSON, FACE_PARTLY_OUT)
 
 
 def _label(image: np.ndarray, text: str, origin: tuple[int, int], colour) -> None:
@@ -19,11 +26,13 @@ def _label(image: np.ndarray, text: str, origin: tuple[int, int], colour) -> Non
 
 
 def draw_overlay(frame_bgr: np.ndarray, analysis: FrameAnalysis) -> np.ndarray:
-    """A copy of the frame with every face box (green: the one expected face;
-    red: all faces when there are several), a head-pose arrow from the main face,
-    the face count, identity distance and the frame's flags. The input is not changed."""
+    """A copy of the frame with every face box (green: the one expected face, in
+    order; red: all faces when there are several, or the one face when it is
+    turned, cut, looking aside or someone else), a head-pose arrow from the main
+    face, the face count, identity distance and the frame's flags. The input is
+    not changed."""
     image = frame_bgr.copy()
-    alert = analysis.face_count != 1
+    alert = analysis.face_count != 1 or any(flag in analysis.flags for flag in PERSON_FLAGS)
     for index, face in enumerate(analysis.faces):
         x, y, w, h = (round(v) for v in face.box)
         colour = ALERT_COLOUR if alert else OK_COLOUR
@@ -34,7 +43,7 @@ def draw_overlay(frame_bgr: np.ndarray, analysis: FrameAnalysis) -> np.ndarray:
         length = analysis.faces[0].box[2] * 0.8
         yaw, pitch = math.radians(analysis.pose.yaw), math.radians(analysis.pose.pitch)
         tip = (int(cx + length * math.sin(yaw)), int(cy - length * math.sin(pitch)))
-        colour = ALERT_COLOUR if "looking_away" in analysis.flags else OK_COLOUR
+        colour = ALERT_COLOUR if LOOKING_AWAY in analysis.flags else OK_COLOUR
         cv2.arrowedLine(image, (int(cx), int(cy)), tip, colour, 2, cv2.LINE_AA, tipLength=0.25)
     lines = [f"faces: {analysis.face_count}  luma: {analysis.brightness:.0f}"]
     if analysis.pose is not None:

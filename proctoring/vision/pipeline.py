@@ -122,7 +122,8 @@ def _identity_is_current(memory: Memory, patch: np.ndarray | None, box: Box, pos
     x, y, w, h = box
     px, py, pw, ph = memory.identity_box
     shift = np.hypot((x + w / 2) - (px + pw / 2), (y + h / 2) - (py + ph / 2)) / max(pw, 1.0)
-    if shift > thresholds.identity_max_shift_fraction or abs(w / max(pw, 1.0) - 1) > thresholds.identity_max_scale_change:
+    if (shift > thresholds.identity_max_shift_fraction
+            or abs(w / max(pw, 1.0) - 1) > thresholds.identity_max_scale_change):
         return False
     if (pose is not None and memory.identity_pose is not None
             and pose.largest_change(memory.identity_pose) > thresholds.identity_max_pose_change):
@@ -135,8 +136,11 @@ def analyze(frame_bgr: np.ndarray, reference: ReferenceProfile | None = None, me
             models: Models | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS,
             ) -> tuple[FrameAnalysis, Memory]:
     """Analyse one exam frame (HxWx3 uint8 BGR). Returns the analysis and the memory
-    to pass with the next frame of the same attempt. Pure apart from timing: the
-    same frame, reference and memory give the same analysis."""
+    to pass with the next frame of the same attempt (a memory belongs to one attempt
+    and its reference; start with None or `Memory()`). Pure apart from the timings:
+    the same frame, reference and memory give the same analysis and memory.
+    Raises ValueError for an array that is not an HxWx3 uint8 frame, ModelUnavailable
+    when the models cannot be loaded."""
     return _analyze(frame_bgr, reference, memory or Memory(), models or thread_models(), thresholds, True)
 
 

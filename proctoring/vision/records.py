@@ -220,8 +220,8 @@ class Memory:
         tiles = data.get("tiles")
         return cls(
             frame_index=int(data.get("frame_index", 0)), identity_frame=data.get("identity_frame"),
-            identity_distance=data.get("identity_distance"),
-            identity_patch=optional_tuple(data.get("identity_patch")), identity_box=optional_tuple(data.get("identity_box")),
+            identity_distance=data.get("identity_distance"), identity_patch=optional_tuple(data.get("identity_patch")),
+            identity_box=optional_tuple(data.get("identity_box")),
             identity_pose=HeadPose(**pose) if pose else None, frame_size=optional_tuple(data.get("frame_size")),
             tiles=None if tiles is None else tuple(
                 TileState(tuple(t["thumbnail"]), tuple(face(f) for f in t["faces"]), int(t["frame"])) for t in tiles))

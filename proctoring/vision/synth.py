@@ -37,10 +37,12 @@ def place(image: np.ndarray, box, face_width: float, centre: tuple[float, float]
     return frame
 
 
-def paste_head(frame: np.ndarray, source: tuple, face_width: float, centre, dim: float, blur: float) -> np.ndarray:
-    """Paste the head of `source` = (photo, face box) with some hair and neck, scaled
-    to a face `face_width` px wide and darkened by `dim`, with a soft oval edge."""
-    image, (x, y, w, h) = source
+def paste_head_from(frame: np.ndarray, image: np.ndarray, box, face_width: float, centre, dim: float,
+                    blur: float) -> np.ndarray:
+    """Paste the head whose face is `box` in the photo `image` (with some hair and
+    neck), scaled to a face `face_width` px wide, its centre at `centre`, darkened
+    by `dim`, defocused by `blur`, with a soft oval edge."""
+    x, y, w, h = box
     x0, y0 = max(0, int(x - 0.45 * w)), max(0, int(y - 0.55 * h))
     x1, y1 = min(image.shape[1], int(x + 1.45 * w)), min(image.shape[0], int(y + 1.35 * h))
     crop = image[y0:y1, x0:x1].astype(np.float32)

@@ -11,7 +11,11 @@ from sqlalchemy import text
 
 from core.audit import AuditEntry, record, verify_chain
 from core.extensions import db
-from exam.blueprints import DEFAULT_TOPIC_COUNTS, ensure_default_blueprints, update_blueprint
+from exam.blueprints import (
+    DEFAULT_TOPIC_COUNTS,
+    ensure_default_blueprints,
+    update_blueprint,
+)
 
 pytestmark = pytest.mark.usefixtures("clock")
 

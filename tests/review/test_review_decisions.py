@@ -92,10 +92,9 @@ def test_only_examiners_decide(app, risky, admin, web, rows):
 
 def test_an_exam_in_progress_cannot_be_decided(app, sit, examiner):
     running = sit([CLEAN], submit=False)
-    with app.app_context():
-        with pytest.raises(Conflict):
-            services.decide(services.find_attempt(running.public_id), db.session.get(User, examiner.id),
-                            outcome="valid", reason="no_issue")
+    with app.app_context(), pytest.raises(Conflict):
+        services.decide(services.find_attempt(running.public_id), db.session.get(User, examiner.id),
+                        outcome="valid", reason="no_issue")
 
 
 # --------------------------------------------------------------------------- overrides

@@ -31,12 +31,12 @@ def session_sat(sit, keep_frames):
 def ids(app, model, sat, **filters) -> dict:
     with app.app_context():
         found = db.session.scalars(db.select(model).filter_by(attempt_id=sat.attempt_id, **filters)).all()
-        return {getattr(row, "sequence", None) or getattr(row, "kind"): row.id for row in found}
+        return {getattr(row, "sequence", None) or row.kind: row.id for row in found}
 
 
 def test_the_timeline_links_every_flag_and_event(app, session_sat, examiner, web):
     html = web(examiner).get(f"/review/sessions/{session_sat.public_id}").get_data(as_text=True)
-    svg = re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
+    svg = re.search(r'<svg class="chart timeline".*?</svg>', html, re.DOTALL).group(0)
     flags = ids(app, ProctorFlag, session_sat)
     assert set(flags) >= {"multiple_faces", "tab_hidden", "copy_paste"}
     for kind, flag_id in flags.items():
@@ -56,7 +56,7 @@ def test_evidence_uses_the_overlay_url_with_context_and_the_reference_photo(app,
     html = client.get(f"/review/sessions/{session_sat.public_id}").get_data(as_text=True)
     frames = ids(app, Frame, session_sat)
     faces = ids(app, ProctorFlag, session_sat)["multiple_faces"]
-    card = re.search(rf'<article[^>]*id="flag-{faces}".*?</article>', html, re.S).group(0)
+    card = re.search(rf'<article[^>]*id="flag-{faces}".*?</article>', html, re.DOTALL).group(0)
     assert f'src="/proctoring/evidence/{frames[2]}.jpg"' in card and f'src="/proctoring/evidence/{frames[3]}.jpg"' in card
     assert re.search(rf'data-frame="{frames[1]}" data-role="before"', card)
     assert re.search(rf'data-frame="{frames[4]}" data-role="after"', card)

@@ -10,7 +10,13 @@ from core.extensions import db
 from proctoring.models import QUEUED, Frame, ProctorSession
 from review import services
 from review.models import INVALID, PENDING, VALID, Review
-from review.status import CERTIFICATE_VALID, INVALIDATED, NOT_PASSED, PENDING_REVIEW, certificate_status
+from review.status import (
+    CERTIFICATE_VALID,
+    INVALIDATED,
+    NOT_PASSED,
+    PENDING_REVIEW,
+    certificate_status,
+)
 
 pytestmark = pytest.mark.usefixtures("clock")
 

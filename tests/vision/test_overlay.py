@@ -36,7 +36,13 @@ def test_no_face_still_draws_the_summary():
     assert (image != 128).any()
 
 
-def test_boxes_partly_outside_the_frame_are_drawn():
+def test_boxes_partly_outside_the_frame_are_drawn_in_red():
     analysis = FrameAnalysis(640, 480, (Face((-60.0, 100.0, 150.0, 150.0), 0.6),), 100.0, ("face_partly_out",))
     image = draw_overlay(blank(), analysis)
-    assert tuple(image[100, 50]) == OK_COLOUR  # the top edge, inside the picture
+    assert tuple(image[100, 50]) == ALERT_COLOUR  # the top edge, inside the picture
+
+
+def test_a_different_person_is_boxed_in_red():
+    analysis = FrameAnalysis(640, 480, (Face((250.0, 150.0, 140.0, 150.0), 0.95),), 128.0, ("different_person",),
+                             identity_distance=0.8)
+    assert tuple(draw_overlay(blank(), analysis)[300, 250]) == ALERT_COLOUR
