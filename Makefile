@@ -35,6 +35,6 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/assembly_bench.py
 
 translations: $(VENV)/.dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --ignore-dirs=".* ._ .venv" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations

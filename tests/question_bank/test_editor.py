@@ -166,3 +166,18 @@ def test_import_page_reports_every_problem_and_imports_nothing(app, staff_client
     assert response.status_code == 200 and 'id="import-report"' in response.get_data(as_text=True)
     _, versions = load(app, record.code)
     assert [v[1] for v in versions] == [f"Pertanyaan {record.code}?", f"Pertanyaan baru {record.code}?"]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_question_page_shows_statistics_in_both_languages(app, staff_client, applicant, applicant_api, make_bank,
+                                                         language):
+    bank = make_bank()
+    public_id = applicant_api.start(applicant.application_id).get_json()["id"]
+    applicant_api.answer(public_id, 1, 0)
+    assert applicant_api.submit(public_id).status_code == 200
+    token = csrf_from_html(staff_client.get("/bank").get_data(as_text=True))
+    staff_client.post(f"/language/{language}", data={"csrf_token": token})
+    for record in bank:
+        page = staff_client.get(f"/bank/{record.id}")
+        assert page.status_code == 200
+        assert "27%" in page.get_data(as_text=True)
