@@ -119,6 +119,7 @@ def outcome(app, public_id: str) -> dict:
             "risk": session.risk_score, "kinds": {f.kind for f in flags}, "flags": flags, "events": set(events),
             "statuses": {f.status for f in frames}, "frames": len(frames),
             "sequences": sorted(f.sequence for f in frames),
+            "longest_delay": max((f.received_at - f.captured_at).total_seconds() for f in frames),
             "evidence": [f for f in frames if f.is_evidence], "kept": [f for f in frames if f.path],
             "check_passed": check.passed, "attempt_state": attempt.state,
         }
@@ -132,6 +133,7 @@ def test_still_face_then_two_faces_and_nobody(proctored_server, camera_browser, 
     calm = outcome(live.app, first)
     # Frames taken while offline were queued and sent later: no sequence number is missing.
     assert calm["sequences"] == list(range(1, max(calm["sequences"]) + 1))
+    assert calm["longest_delay"] >= 2
     assert calm["check_passed"] and calm["attempt_state"] == "submitted"
     assert calm["statuses"] == {"analyzed"} and calm["frames"] >= 8
     assert not calm["kinds"] & FACE_FLAGS, calm["kinds"]

@@ -12,12 +12,14 @@ from proctoring.vision.pipeline import analyze_exhaustive
 def frame_named(devset, name):
     return next(frame for frame in devset.frames if frame.name == name)
 
+
 def test_reference_photos_are_accepted_with_a_profile(devset, models):
     for name, jpeg in devset.references.items():
         check = make_reference(decode_jpeg(jpeg), models=models)
         assert check.ok, (name, check.problems)
         assert len(check.profile.embedding) == 128 and check.problems == ()
         assert abs(check.profile.pose.yaw) < 20
+
 
 def test_bad_reference_photos_are_refused_for_the_right_reason(devset, models):
     refused = [frame for frame in devset.frames if frame.kind == "refused"]
@@ -28,12 +30,14 @@ def test_bad_reference_photos_are_refused_for_the_right_reason(devset, models):
         assert check.problems[0].code == frame.problem, frame.name
         assert check.problems[0].message
 
+
 def test_same_input_same_analysis(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "collins/background/0").jpeg)
     first, memory_1 = analyze(image, profiles["collins"], Memory(), models=models)
     second, memory_2 = analyze(image, profiles["collins"], Memory(), models=models)
     assert first == second and memory_1 == memory_2
     assert first.face_count == 2 and first.has("multiple_faces")
+
 
 def test_memory_skips_identity_only_while_the_face_is_the_same(devset, models, profiles):
     reference = profiles["hopper"]
@@ -48,6 +52,7 @@ def test_memory_skips_identity_only_while_the_face_is_the_same(devset, models, p
     assert swapped.identity_fresh and swapped.has("different_person")
     assert memory.frame_index == 3
 
+
 def test_identity_is_refreshed_after_a_while(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "kanade/alone/1").jpeg)
     _, memory = analyze(image, profiles["kanade"], Memory(), models=models)
@@ -55,10 +60,12 @@ def test_identity_is_refreshed_after_a_while(devset, models, profiles):
     later, _ = analyze(image, profiles["kanade"], memory, models=models)
     assert later.identity_fresh and later.tiles_scanned > 0
 
+
 def test_without_reference_no_identity(devset, models):
     analysis, _ = analyze(decode_jpeg(frame_named(devset, "collins/alone/0").jpeg), None, models=models)
     assert analysis.identity_distance is None and analysis.pose is not None
     assert analysis.flags == ()
+
 
 def test_exhaustive_baseline_runs_everything(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "kanade/background/0").jpeg)
@@ -66,11 +73,13 @@ def test_exhaustive_baseline_runs_everything(devset, models, profiles):
     assert analysis.face_count == 2 and analysis.tiles_scanned == 7
     assert analysis.timings["identity"] > 0 and analysis.timings["mesh"] > 0
 
+
 def test_rejects_what_is_not_a_colour_frame(models):
     with pytest.raises(ValueError):
         analyze(np.zeros((480, 640), np.uint8), models=models)
     with pytest.raises(ValueError):
         analyze(np.zeros((480, 640, 3), np.float32), models=models)
+
 
 def test_a_new_frame_size_starts_afresh(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "collins/alone/1").jpeg)
@@ -78,6 +87,7 @@ def test_a_new_frame_size_starts_afresh(devset, models, profiles):
     smaller = np.ascontiguousarray(image[:, 80:560])
     analysis, memory = analyze(smaller, profiles["collins"], memory, models=models)
     assert analysis.identity_fresh and memory.frame_size == (480, 480)
+
 
 def test_overlay_of_a_real_analysis(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "hopper/turned/0").jpeg)
