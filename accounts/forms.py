@@ -1,9 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from core.access import ROLES
+from core.forms import Form
 from core.sim_classes import SIM_CLASSES
 
 
@@ -11,12 +19,12 @@ def class_choices() -> list[SelectChoice]:
     return [SelectChoice(c.code, f"SIM {c.label}") for c in SIM_CLASSES.values()]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     full_name = StringField(_l("Full name (as on your KTP)"), validators=[DataRequired(), Length(min=2, max=120)])
     nik = StringField(_l("NIK (16 digits)"), validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("The NIK must be exactly 16 digits."))])
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
@@ -31,11 +39,11 @@ class RegistrationForm(FlaskForm):
     accept_terms = BooleanField(_l("I confirm the data above is true."), validators=[DataRequired()])
 
 
-class NewApplicationForm(FlaskForm):
+class NewApplicationForm(Form):
     sim_class = SelectField(_l("SIM class"), choices=class_choices, validators=[DataRequired()])
 
 
-class UserAdminForm(FlaskForm):
+class UserAdminForm(Form):
     role = SelectField(_l("Role"), choices=lambda: [SelectChoice("", "—")] + [SelectChoice(r, r) for r in ROLES],
                        validate_choice=False, validators=[Optional()])
     active = SelectField(_l("Account"), choices=[SelectChoice("", "—"), SelectChoice("1", _l("active")),

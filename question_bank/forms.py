@@ -1,10 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import Form
 from core.sim_classes import SIM_CLASSES
 from question_bank.images import bundled_images
 from question_bank.models import TOPICS
@@ -21,7 +28,7 @@ def topic_choices() -> list[SelectChoice]:
     return [SelectChoice(key, f"{label_id} / {label_en}") for key, (label_id, label_en) in TOPICS.items()]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20),
                                                Regexp(r"^[A-Z]{2,5}-\d{1,5}$", message=_l("Use the form ABC-123."))])
     topic = SelectField(_l("Topic"), choices=topic_choices, validators=[DataRequired()])
@@ -74,11 +81,11 @@ class QuestionForm(FlaskForm):
         self.reference.data, self.image.data = data["reference"], data["image"] or ""
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     pass
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     format = SelectField(_l("Format"), choices=[SelectChoice("json", "JSON"), SelectChoice("csv", "CSV"),
                                                 SelectChoice("moodle", "Moodle XML")])
     file = FileField(_l("File"))

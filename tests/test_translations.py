@@ -235,3 +235,17 @@ def test_login_page_is_indonesian_by_default_and_english_on_request(web, indones
 
     web.post("/language/id", data={"csrf_token": csrf_token(html), "next": "/login"})
     assert f"<h1>{sign_in}</h1>" in web.get("/login").get_data(as_text=True)
+
+
+def test_form_validation_messages_are_indonesian_by_default(tmp_path):
+    from app import create_app
+    from core.extensions import db
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forms.db'}"})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    html = client.post("/register", data={"csrf_token": token, "nik": "123"}).get_data(as_text=True)
+    assert "Isian ini wajib diisi." in html and "This field is required." not in html
