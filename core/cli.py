@@ -88,8 +88,8 @@ def register_cli(app: Flask) -> None:
     def auto_clear_command():
         """Clear submitted exams below REVIEW_AUTO_CLEAR_BELOW risk with no high-severity flag."""
         counts = auto_clear_pending()
-        click.echo(f"Checked {counts.checked} exam(s) awaiting review; auto-cleared {counts.cleared} "
-                   f"(threshold: risk below {app.config['REVIEW_AUTO_CLEAR_BELOW']}).")
+        click.echo(f"Checked {counts.checked} exam(s) awaiting review with a risk below "
+                   f"{app.config['REVIEW_AUTO_CLEAR_BELOW']}; auto-cleared {counts.cleared}.")
 
     @app.cli.command("verify-audit")
     def verify_audit_command():

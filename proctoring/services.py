@@ -156,7 +156,9 @@ def _event_detail(value) -> dict | None:
 
 def ingest_events(attempt: Attempt, items) -> int:
     """Store a batch of browser events (all or none) and queue a flag refresh.
-    Events already stored (same client id) are skipped. Returns how many were new."""
+    Events already stored (same client id) are skipped, so resending is harmless.
+    Returns how many were new. Never answers 409 for a race: the browser takes 409
+    to mean the exam is over."""
     if not isinstance(items, list) or not items:
         raise ValidationError(_("Send the events as a non-empty list."), status=400)
     if len(items) > current_app.config["PROCTOR_EVENTS_PER_BATCH"]:
@@ -173,18 +175,29 @@ def ingest_events(attempt: Attempt, items) -> int:
             attempt_id=attempt.id, client_id=item["id"], kind=item["type"], client_time=client_time,
             occurred_at=clamp_to_attempt(client_time, attempt, now), received_at=now,
             detail=_event_detail(item.get("detail")))
-    known = set(db.session.scalars(select(BrowserEventRecord.client_id).where(
-        BrowserEventRecord.attempt_id == attempt.id, BrowserEventRecord.client_id.in_(parsed))))
-    new = [record for client_id, record in parsed.items() if client_id not in known]
-    db.session.add_all(new)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a resend raced the first delivery; the client will resend the rest
-        db.session.rollback()
-        raise Conflict(_("These events are being saved already; send them again shortly."))
+    for _try in range(2):  # a resend can race its first delivery: then skip what that one stored
+        known = set(db.session.scalars(select(BrowserEventRecord.client_id).where(
+            BrowserEventRecord.attempt_id == attempt.id, BrowserEventRecord.client_id.in_(parsed))))
+        new = [record for client_id, record in parsed.items() if client_id not in known]
+        db.session.add_all(new)
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            parsed = {client_id: _copy(record) for client_id, record in parsed.items()}
+    else:
+        raise PlatformError(_("These events could not be saved just now; they will be sent again."), status=503)
     if new:
         enqueue(jobs.refresh_flags, attempt.id)
     return len(new)
+
+
+def _copy(record: BrowserEventRecord) -> BrowserEventRecord:
+    """A fresh, unsaved copy (a rolled-back instance cannot be added again as new)."""
+    return BrowserEventRecord(attempt_id=record.attempt_id, client_id=record.client_id, kind=record.kind,
+                              client_time=record.client_time, occurred_at=record.occurred_at,
+                              received_at=record.received_at, detail=record.detail)
 
 
 # --------------------------------------------------------------------------- the camera check

@@ -226,12 +226,16 @@ class SweepCounts:
 
 
 def auto_clear_pending() -> SweepCounts:
-    """Try to auto-clear every submitted attempt that is still pending (those whose
-    frames were still being analysed at submission, or submitted before this ran).
-    Commits; safe to run as often as wanted (`flask --app app auto-clear`)."""
+    """Try to auto-clear every submitted attempt that is still pending with a risk
+    score below the threshold (those whose frames were still being analysed at
+    submission, or submitted before this ran). Commits; safe to run as often as
+    wanted (`flask --app app auto-clear`, and the sweeper thread)."""
+    threshold = current_app.config["REVIEW_AUTO_CLEAR_BELOW"]
     pending = db.session.scalars(
         select(Attempt).outerjoin(Review, Review.attempt_id == Attempt.id)
-        .where(Attempt.state == SUBMITTED, (Review.id.is_(None)) | (Review.status == PENDING))
+        .outerjoin(ProctorSession, ProctorSession.attempt_id == Attempt.id)
+        .where(Attempt.state == SUBMITTED, (Review.id.is_(None)) | (Review.status == PENDING),
+               func.coalesce(ProctorSession.risk_score, 0) < threshold)
         .order_by(Attempt.id)).all()
     cleared = 0
     for attempt in pending:

@@ -8,7 +8,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from proctoring.vision.devset import HEIGHT, WIDTH, paste_head, place, read_source, subject_image
+from proctoring.vision.devset import (
+    HEIGHT,
+    WIDTH,
+    paste_head,
+    place,
+    read_source,
+    subject_image,
+)
 
 FPS = 5
 

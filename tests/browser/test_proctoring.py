@@ -15,10 +15,21 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from browser.fake_camera import applicant_frame, empty_frame, two_people_frame, write_y4m
+from browser.fake_camera import (
+    applicant_frame,
+    empty_frame,
+    two_people_frame,
+    write_y4m,
+)
 from core.extensions import db
 from exam.models import Attempt
-from proctoring.models import BrowserEventRecord, Frame, ProctorFlag, ProctorSession, SystemCheck
+from proctoring.models import (
+    BrowserEventRecord,
+    Frame,
+    ProctorFlag,
+    ProctorSession,
+    SystemCheck,
+)
 
 pytestmark = pytest.mark.browser
 FACE_FLAGS = {"no_face", "multiple_faces", "identity_mismatch", "looking_away"}

@@ -211,3 +211,26 @@ def test_bad_event_batches_are_refused_whole(exam, rows, items, status):
     response = exam.api.post(f"/attempts/{exam.public_id}/events", body)
     assert response.status_code == status, response.get_json()
     assert rows(BrowserEventRecord) == []
+
+
+def test_a_resend_racing_its_first_delivery_is_not_a_409(exam, rows, clock, monkeypatch):
+    """The browser reads 409 as "the exam is over"; a race on event ids must not look like it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from proctoring import services
+
+    batch = [event("copy", clock.now, 1), event("paste", clock.now, 2)]
+    real_commit = services.db.session.commit
+    calls = {"n": 0}
+
+    def commit_racing_once():
+        calls["n"] += 1
+        if calls["n"] == 1:  # another request stores the first event just before us
+            services.db.session.rollback()
+            raise IntegrityError("insert", {}, Exception("duplicate key"))
+        return real_commit()
+
+    monkeypatch.setattr(services.db.session, "commit", commit_racing_once)
+    response = exam.events(*batch)
+    assert response.status_code == 202 and response.get_json() == {"stored": 2}
+    assert sorted(e.kind for e in rows(BrowserEventRecord)) == ["copy", "paste"]

@@ -66,7 +66,7 @@ def test_a_low_flag_below_the_threshold_is_cleared_and_above_it_is_not(app, sit,
 
     app.config["REVIEW_AUTO_CLEAR_BELOW"] = score + 1
     result = runner.invoke(args=["auto-clear"])
-    assert "Checked 1 exam(s) awaiting review; auto-cleared 1" in result.output
+    assert f"Checked 1 exam(s) awaiting review with a risk below {score + 1}; auto-cleared 1" in result.output
     assert review_of(rows, sat).auto_cleared
     assert runner.invoke(args=["auto-clear"]).output.startswith("Checked 0")
 
