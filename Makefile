@@ -26,6 +26,7 @@ run: $(VENV)/.runtime
 	EXAM_SWEEP_INTERVAL=30 $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev

@@ -2,7 +2,7 @@
 import threading
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -73,8 +73,8 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     import accounts
     import exam
-    import question_bank
     import proctoring
+    import question_bank
     import review
 
     app.register_blueprint(accounts.attach_routes())

@@ -14,7 +14,7 @@ HOME_BY_ROLE = {
     APPLICANT: "exam.dashboard",
     ADMIN: "exam.admin_blueprints",
     STAFF: "question_bank.question_list",
-    EXAMINER: "accounts.staff_home",
+    EXAMINER: "review.queue",
 }
 
 

@@ -4,8 +4,8 @@
 403 for signed-in users of another role. `public` marks a view as open to all,
 so the route-access test can tell an intentional public page from a forgotten check.
 """
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _

@@ -48,7 +48,7 @@ def register_cli(app: Flask) -> None:
         try:
             counts = load_bank()
         except BankFileError as error:
-            raise click.ClickException(f"The question bank files are invalid; nothing was loaded:\n{error}")
+            raise click.ClickException(f"The question bank files are invalid; nothing was loaded:\n{error}") from error
         click.echo(f"Question bank: {dict(counts)}")
         click.echo(f"Blueprints created: {ensure_default_blueprints()}")
         if not no_demo:
@@ -68,7 +68,7 @@ def register_cli(app: Flask) -> None:
             user = create_user(email=email, password=password, full_name=full_name, role=role)
         except PlatformError as error:
             db.session.rollback()
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from error
         click.echo(f"Created {user.email} ({user.role}).")
 
     @app.cli.command("sweep-expired")

@@ -5,8 +5,8 @@ The same candidates and seed always give the same paper, so a paper can be
 reproduced from the stored seed and question versions.
 """
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)

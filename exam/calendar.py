@@ -1,6 +1,6 @@
 """Working-day arithmetic for the retake window (Perpol No. 5 Tahun 2021 Pasal 15)."""
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 
 def parse_holidays(text: str) -> frozenset[date]:

@@ -1,6 +1,6 @@
 """Pure grading: takes what was drawn and what was chosen, returns a result. No writes."""
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ raise on an illegal move, and views never set state fields directly.
 """
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from flask_babel import gettext as _
 
 from core.clock import now_utc
 from core.errors import Conflict, NotFound, ValidationError
@@ -24,6 +24,11 @@ PAGE_CHANGE_SECONDS = 2
 
 IN_PROGRESS = "in_progress"
 SUBMITTED = "submitted"
+
+# An examiner's verdict as it bears on the retake rules: an invalidated attempt counts
+# as a failed try; a voided one (invalid through no fault of the applicant) does not count.
+INVALIDATED = "invalidated"
+VOIDED = "voided"
 
 
 class ExamBlueprint(db.Model):
@@ -95,6 +100,7 @@ class Attempt(db.Model):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     topic_results: Mapped[dict | None] = mapped_column(JSON)
     verification_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    review_outcome: Mapped[str | None] = mapped_column(String(12))
 
     application: Mapped[Application] = relationship(back_populates="attempts")
     blueprint: Mapped[ExamBlueprint] = relationship()
@@ -186,6 +192,20 @@ class Attempt(db.Model):
         item = self.item(position)
         item.flagged = flagged
         return item
+
+    def apply_review(self, valid: bool, applicant_at_fault: bool) -> None:
+        """Record an examiner's verdict for the retake rules (see INVALIDATED, VOIDED)."""
+        if self.is_open:
+            raise Conflict(_("This exam is still in progress; it can be reviewed once it is submitted."))
+        self.review_outcome = None if valid else (INVALIDATED if applicant_at_fault else VOIDED)
+
+    @property
+    def counts_as_pass(self) -> bool:
+        return bool(self.passed) and self.review_outcome is None
+
+    @property
+    def counts_as_fail(self) -> bool:
+        return (self.passed is False and self.review_outcome != VOIDED) or self.review_outcome == INVALIDATED
 
     def record_result(self, result, now: datetime, auto: bool, verification_code: str) -> None:
         """Close the attempt with its grading result (see `exam.grading.grade`)."""

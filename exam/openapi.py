@@ -55,6 +55,7 @@ OPERATIONS = [
      [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}], None, _ok("Verification")),
 ]
 
+CERTIFICATE_STATUSES = ["pending_review", "valid", "invalidated", "not_passed"]
 BILINGUAL = {"type": "object", "properties": {"id": {"type": "string"}, "en": {"type": "string"}}}
 
 SCHEMAS = {
@@ -92,10 +93,17 @@ SCHEMAS = {
         "score": {"type": "integer"}, "pass_mark": {"type": "integer"}, "passed": {"type": "boolean"},
         "by_topic": {"type": "array", "items": {"type": "object", "properties": {
             "topic": {"type": "string"}, "label": BILINGUAL, "correct": {"type": "integer"}, "total": {"type": "integer"}}}},
-        "verification_code": {"type": "string"}, "verification_url": {"type": "string"}}},
+        "verification_code": {"type": "string"}, "verification_url": {"type": "string"},
+        "review": {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["pending", "valid", "invalid"]}, "auto_cleared": {"type": "boolean"},
+            "reason": {"type": "string", "nullable": True}, "reason_label": {**BILINGUAL, "nullable": True},
+            "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+            "certificate_status": {"type": "string", "enum": CERTIFICATE_STATUSES}}}}},
     "Verification": {"type": "object", "properties": {
         "name": {"type": "string"}, "sim_class": {"type": "string"}, "date": {"type": "string"},
-        "passed": {"type": "boolean"}, "score": {"type": "integer"}}},
+        "passed": {"type": "boolean"}, "score": {"type": "integer"},
+        "review_status": {"type": "string", "enum": ["pending", "valid", "invalid"]},
+        "certificate_status": {"type": "string", "enum": CERTIFICATE_STATUSES}}},
 }
 
 

@@ -51,14 +51,14 @@ def eligibility(application: Application, today: date) -> Eligibility:
     attempts = application.attempts
     if any(a.is_open for a in attempts):
         return Eligibility(IN_PROGRESS, 0, retake_max)
-    if any(a.passed for a in attempts):
+    if any(a.counts_as_pass for a in attempts):
         return Eligibility(PASSED, 0, retake_max)
-    failed = [a for a in attempts if a.passed is False]
+    failed = [a for a in attempts if a.counts_as_fail]
     if application.closed:
         return Eligibility(CLOSED, max(len(failed) - 1, 0), retake_max)
     if not failed:
         return Eligibility(OPEN, 0, retake_max)
-    first_fail = application.first_failed_on or local_date(failed[0].submitted_at)
+    first_fail = min(local_date(a.submitted_at) for a in failed)
     opens = first_fail + timedelta(days=1)
     closes = add_working_days(first_fail, window_days, holidays)
     used = len(failed) - 1

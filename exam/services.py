@@ -22,6 +22,7 @@ from exam.grading import GradedItem, Result, grade
 from exam.models import IN_PROGRESS, Application, Attempt, AttemptItem
 from exam.retakes import IN_PROGRESS as ELIGIBILITY_IN_PROGRESS
 from exam.retakes import PASSED, WAIT, eligibility
+from exam.signals import attempt_submitted
 from proctoring.gate import begin_proctoring, require_system_check
 from question_bank.models import ACTIVE, Question, QuestionVersion, QuestionVersionClass
 
@@ -218,6 +219,7 @@ def _close(attempt: Attempt, now, auto: bool) -> None:
     application = attempt.application
     if attempt.passed is False and application.first_failed_on is None:
         application.first_failed_on = local_date(attempt.submitted_at)
+    attempt_submitted.send(attempt)
     db.session.commit()
 
 

@@ -8,7 +8,11 @@ bp = Blueprint("review", __name__)
 
 def attach_routes() -> Blueprint:
     """The blueprint with its routes attached (views import lazily to avoid import cycles)."""
-    from review import hooks, views  # noqa: F401
+    from exam.signals import attempt_submitted
+    from review import views  # noqa: F401
+    from review.services import on_submitted
+
+    attempt_submitted.connect(on_submitted)
 
     return bp
 

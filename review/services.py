@@ -23,7 +23,7 @@ from core.extensions import db
 from exam.models import SUBMITTED, Attempt
 from proctoring.models import QUEUED, Frame, ProctorFlag, ProctorSession
 from proctoring.rule_config import HIGH
-from review.models import FLAG_VERDICTS, NO_ISSUE, PENDING, VALID, FlagMark, Review
+from review.models import FLAG_VERDICTS, NO_ISSUE, PENDING, TECHNICAL_PROBLEM, VALID, FlagMark, Review
 
 SYSTEM = "system"
 
@@ -127,6 +127,7 @@ def decide(attempt: Attempt, examiner: User, *, outcome: str, reason: str, note:
                     "claimed_by": review.claim_holder(now)}
         decision = review.decide(outcome, reason, by_id=examiner.id, now=now, note=note,
                                  expected_count=expected_count, override_reason=override_reason)
+        attempt.apply_review(valid=outcome == VALID, applicant_at_fault=reason != TECHNICAL_PROBLEM)
         details = {"outcome": outcome, "reason": reason, "note": decision.note, "risk": risk}
         if decision.override_reason is not None:
             details.update(override_reason=decision.override_reason, previous=previous)
@@ -215,7 +216,7 @@ def auto_clear(attempt: Attempt) -> bool:
 
 def on_submitted(attempt: Attempt) -> None:
     """Open the review of a just-submitted attempt and auto-clear it if it qualifies
-    (called by `review.hooks` inside the submitting transaction)."""
+    (receives `exam.signals.attempt_submitted` inside the submitting transaction)."""
     auto_clear(attempt)
 
 

@@ -15,6 +15,10 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+import accounts.models
+from app import create_app
+from core.extensions import db
 from helpers import (
     FROZEN_START,
     PASSWORD,
@@ -29,10 +33,6 @@ from helpers import (
     question_data,
     years_before,
 )
-
-import accounts.models
-from app import create_app
-from core.extensions import db
 
 # Webcam proctoring in tests: off unless a test's app config sets PROCTORING_REQUIRED
 # (tests/proctoring/ and tests/browser/test_proctoring.py do); the fake analyzer, run

@@ -3,15 +3,6 @@ duplicates, and sign-in throttling."""
 from datetime import date, timedelta
 
 import pytest
-from helpers import (
-    FROZEN_START,
-    PASSWORD,
-    Api,
-    api_login,
-    form_login,
-    nik_for,
-    years_before,
-)
 from jinja2 import ChoiceLoader, DictLoader
 
 from accounts.models import HeldLicence, User
@@ -25,6 +16,15 @@ from core.errors import Conflict, ValidationError
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES
 from exam.models import Application
+from helpers import (
+    FROZEN_START,
+    PASSWORD,
+    Api,
+    api_login,
+    form_login,
+    nik_for,
+    years_before,
+)
 
 TODAY = FROZEN_START.date()
 BORN = date(1995, 8, 17)

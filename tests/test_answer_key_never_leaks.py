@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+
 from helpers import answer_key, app_context, csrf_from_html, form_login, wrong_choice
 
 FORBIDDEN_KEYS = {"correct", "is_correct", "correct_option", "correct_index", "answer_key", "answer",

@@ -2,12 +2,12 @@
 from datetime import timedelta
 
 import pytest
-from helpers import Api, answer_key, api_login, paper_question_ids, wrong_choice
 
 from core.extensions import db
 from exam.blueprints import DEFAULT_PASS_MARK, DEFAULT_TOPIC_COUNTS, update_blueprint
 from exam.models import PAGE_CHANGE_SECONDS, Attempt
 from exam.services import mask_name, sweep_expired
+from helpers import Api, answer_key, api_login, paper_question_ids, wrong_choice
 
 QUESTIONS = sum(DEFAULT_TOPIC_COUNTS.values())
 
@@ -301,7 +301,8 @@ def test_submit_gives_the_result_and_a_verification_code(app, api, applicant_api
     verified = api.get(f"/verify/{code.lower()}")
     assert verified.status_code == 200
     assert verified.get_json() == {"name": "B*** S******", "sim_class": "A", "date": "2026-03-02",
-                                   "passed": True, "score": 70}
+                                   "passed": True, "score": 70, "review_status": "valid",
+                                   "certificate_status": "valid"}
     assert applicant.full_name not in verified.get_data(as_text=True)
 
 

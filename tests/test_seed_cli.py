@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Api, question_data
 
 import core.cli
 from accounts.models import User
@@ -18,6 +17,7 @@ from core.sim_classes import CLASS_CODES
 from exam.blueprints import DEFAULT_TOPIC_COUNTS
 from exam.models import ExamBlueprint
 from exam.services import candidates_for
+from helpers import Api, question_data
 from question_bank.images import STATIC_IMAGES
 from question_bank.loader import BankFileError, load_bank, read_bank
 from question_bank.models import Question, QuestionVersion

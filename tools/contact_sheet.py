@@ -135,7 +135,7 @@ def main() -> int:
             html_path.as_uri(),
         ]
         proc = subprocess.run(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180
+            cmd, capture_output=True, text=True, timeout=180
         )
         if proc.returncode != 0 or not out.exists():
             sys.stderr.write(proc.stderr[-4000:])

@@ -12,13 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import FROZEN_START
 from playwright.sync_api import expect
 
 from accounts.services import create_user, register_applicant
 from core.extensions import db
 from exam import services as exam_services
 from exam.models import Attempt
+from helpers import FROZEN_START
 from proctoring import services as proctor_services
 from proctoring.analysis import embed_fake_scenario
 from proctoring.models import ProctorFlag

@@ -5,7 +5,6 @@ from io import BytesIO
 from pathlib import Path
 
 from helpers import API, Api
-
 from proctoring.analysis import embed_fake_scenario
 
 DATA = Path(__file__).parent / "data"

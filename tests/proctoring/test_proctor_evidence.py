@@ -3,10 +3,10 @@ examiner's pages, retention and the purge command, and the worker pool."""
 from datetime import timedelta
 
 import pytest
-from helpers import form_login
 from proctor_helpers import FRONT, SECOND, jpeg, post_check
 
 from core.extensions import db
+from helpers import form_login
 from proctoring import storage
 from proctoring.analysis import OVERLAY_MARKER
 from proctoring.models import Frame, ProctorSession, SystemCheck

@@ -1,11 +1,11 @@
 """The camera check and the start gate: an exam starts only after a recent passing
 check, which becomes the attempt's reference."""
 import pytest
-from helpers import api_login, csrf_from_html, form_login
 from proctor_helpers import FRONT, PNG, SECOND, jpeg, post_check
 
 from core.extensions import db
 from exam.models import Attempt
+from helpers import api_login, csrf_from_html, form_login
 from proctoring import storage
 from proctoring.models import ProctorSession, SystemCheck
 

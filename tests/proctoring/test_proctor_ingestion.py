@@ -3,10 +3,10 @@
 from datetime import UTC, timedelta
 
 import pytest
-from helpers import Api, api_login
 from proctor_helpers import FRONT, PNG, SECOND, SMALL_JPEG, event, jpeg, post_frame
 
 from exam.models import Attempt
+from helpers import Api, api_login
 from proctoring import storage
 from proctoring.models import (
     ANALYZED,

@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 
 import pytest
-from helpers import FROZEN_START, PASSWORD, Api, FrozenClock, question_data
 from proctor_helpers import FRONT, SECOND, Exam, event, jpeg, post_check
 from sqlalchemy import create_engine, text
 
@@ -16,6 +15,7 @@ from accounts.services import register_applicant
 from app import create_app
 from core.extensions import db
 from exam.blueprints import DEFAULT_TOPIC_COUNTS, ensure_default_blueprints
+from helpers import FROZEN_START, PASSWORD, Api, FrozenClock, question_data
 from proctoring.models import Frame, ProctorFlag, ProctorSession, SystemCheck
 from question_bank.services import upsert_question
 

@@ -153,7 +153,7 @@ def test_import_page_reports_every_problem_and_imports_nothing(app, staff_client
     exported = staff_client.get("/bank/export.csv")
     assert exported.status_code == 200 and record.code in exported.get_data(as_text=True)
     exported.close()
-    bad = "code,status,topic\nREG-1,active,no-such-topic\n".encode()
+    bad = b"code,status,topic\nREG-1,active,no-such-topic\n"
     response = post_form(staff_client, "/bank/import", {"format": "csv"}, {"file": (io.BytesIO(bad), "bad.csv")})
     assert response.status_code == 422
     assert 'id="import-problems"' in response.get_data(as_text=True)

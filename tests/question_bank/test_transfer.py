@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from helpers import question_data
 from PIL import Image
 from sqlalchemy import delete, func, select, update
 
 from core.audit import AuditEntry, verify_chain
 from core.errors import ValidationError
 from core.extensions import db
+from helpers import question_data
 from question_bank.images import STATIC_IMAGES, store_upload, upload_folder
 from question_bank.models import (
     ACTIVE,

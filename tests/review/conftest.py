@@ -8,10 +8,10 @@ that shadows the application's. Helpers live in review_helpers.py.
 from datetime import timedelta
 
 import pytest
-from helpers import answer_key, api_login, form_login, wrong_choice
 from review_helpers import Sat, event, jpeg, post_frame
 
 from core.extensions import db
+from helpers import answer_key, api_login, form_login, wrong_choice
 
 
 @pytest.fixture

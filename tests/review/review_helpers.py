@@ -7,7 +7,6 @@ from io import BytesIO
 from pathlib import Path
 
 from helpers import API, Account, Api, csrf_from_html
-
 from proctoring.analysis import embed_fake_scenario
 
 BASE_JPEG = (Path(__file__).resolve().parent.parent / "proctoring" / "data" / "frame_640x480.jpg").read_bytes()

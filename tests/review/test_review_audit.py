@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import csrf_from_html
 from sqlalchemy import text
 
 from core.audit import AuditEntry, record, verify_chain
@@ -16,6 +15,7 @@ from exam.blueprints import (
     ensure_default_blueprints,
     update_blueprint,
 )
+from helpers import csrf_from_html
 
 pytestmark = pytest.mark.usefixtures("clock")
 

@@ -2,7 +2,6 @@
 overrides, claims that keep two examiners from overwriting each other, flag marks,
 and the audit entries all of it leaves."""
 import pytest
-from helpers import csrf_from_html
 from review_helpers import CLEAN, TWO_FACES, decision_form, post_decision
 
 from accounts.models import User
@@ -10,6 +9,7 @@ from core.audit import AuditEntry, verify_chain
 from core.errors import Conflict
 from core.extensions import db
 from exam.models import Attempt
+from helpers import csrf_from_html
 from review import services
 from review.models import FlagMark, Review, ReviewDecision
 
