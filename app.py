@@ -121,6 +121,7 @@ def configure_sweeper(app: Flask) -> None:
     if interval <= 0 or app.testing:
         return
     from exam.services import sweep_expired
+    from proctoring.services import requeue_stale_frames
     from review.services import auto_clear_pending
 
     stop = threading.Event()
@@ -131,6 +132,7 @@ def configure_sweeper(app: Flask) -> None:
                 try:
                     sweep_expired()
                     auto_clear_pending()
+                    requeue_stale_frames()
                 except Exception:  # the sweeper must outlive a bad cycle
                     app.logger.exception("Expired-exam sweep failed")
                     db.session.rollback()

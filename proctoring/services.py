@@ -26,7 +26,7 @@ from proctoring.analysis import (
     get_analyzer,
 )
 from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
-from proctoring.models import BrowserEventRecord, Frame, ProctorSession, SystemCheck
+from proctoring.models import QUEUED, BrowserEventRecord, Frame, ProctorSession, SystemCheck
 from proctoring.rules import EVENT_KINDS
 from proctoring.system_check import feedback
 from proctoring.worker import call, enqueue
@@ -246,3 +246,18 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
         storage.delete(check.photo_path)
         raise
     return check, feedback(reference)
+
+
+STALE_QUEUE_SECONDS = 600
+
+
+def requeue_stale_frames() -> int:
+    """Queue again the frames still waiting for analysis long after they arrived
+    (their job was lost with a restarted process). Returns how many."""
+    cutoff = now_utc() - timedelta(seconds=STALE_QUEUE_SECONDS)
+    frame_ids = db.session.scalars(
+        select(Frame.id).where(Frame.status == QUEUED, Frame.received_at < cutoff).order_by(Frame.id)
+    ).all()
+    for frame_id in frame_ids:
+        enqueue(jobs.analyze_frame, frame_id)
+    return len(frame_ids)

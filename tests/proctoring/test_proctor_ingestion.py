@@ -234,3 +234,18 @@ def test_a_resend_racing_its_first_delivery_is_not_a_409(exam, rows, clock, monk
     response = exam.events(*batch)
     assert response.status_code == 202 and response.get_json() == {"stored": 2}
     assert sorted(e.kind for e in rows(BrowserEventRecord)) == ["copy", "paste"]
+
+
+def test_frames_whose_job_was_lost_are_queued_again(app, exam, rows, clock, monkeypatch):
+    import proctoring.services as proctor_services
+
+    real_enqueue = proctor_services.enqueue
+    monkeypatch.setattr(proctor_services, "enqueue", lambda *args: None)  # the process dies before the job runs
+    assert exam.frame().status_code == 202
+    assert [f.status for f in rows(Frame)] == ["queued"]
+    monkeypatch.setattr(proctor_services, "enqueue", real_enqueue)
+    with app.app_context():
+        assert proctor_services.requeue_stale_frames() == 0  # not stale yet
+        clock.advance(seconds=proctor_services.STALE_QUEUE_SECONDS + 1)
+        assert proctor_services.requeue_stale_frames() == 1
+    assert [f.status for f in rows(Frame)] == [ANALYZED]
