@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import create_user, register_applicant
+from browser.actions import sign_in
 from core.extensions import db
 from exam import services
 from exam.models import Attempt
@@ -15,13 +16,6 @@ from question_bank.models import Question
 pytestmark = pytest.mark.browser
 PASSWORD = "staff-browser-pass"
 
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def position_of(app, public_id: str, code: str) -> int:
@@ -45,7 +39,7 @@ def test_edit_reaches_new_exams_only(live_server_small_bank, browser):
     before = start_exam(live.app, "before@t.id", "3174010101900001")
 
     staff = browser.new_context().new_page()
-    sign_in(staff, live.url, "staff@t.id")
+    sign_in(staff, live.url, "staff@t.id", PASSWORD)
     staff.goto(f"{live.url}/bank/{question_id}/edit")
     staff.fill("#text_id", "Versi baru: apa arti garis utuh?")
     expect(staff.locator('[data-slot="text-id"]')).to_have_text("Versi baru: apa arti garis utuh?")
@@ -57,7 +51,7 @@ def test_edit_reaches_new_exams_only(live_server_small_bank, browser):
     for email, public_id, expected in (("after@t.id", after, "Versi baru: apa arti garis utuh?"),
                                        ("before@t.id", before, "Pertanyaan uji nomor 1?")):
         applicant = browser.new_context().new_page()
-        sign_in(applicant, live.url, email)
+        sign_in(applicant, live.url, email, PASSWORD)
         applicant.goto(f"{live.url}/exam/attempts/{public_id}/questions/{position_of(live.app, public_id, 'GEN-0001')}")
         expect(applicant.locator(".question-text")).to_have_text(expected)
         applicant.context.close()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.services import create_user, register_applicant
+from browser.actions import sign_in
 from core.extensions import db
 from exam import services
 from exam.models import Attempt
@@ -15,13 +16,6 @@ from exam.models import Attempt
 pytestmark = pytest.mark.browser
 PASSWORD = "timed-mode-password"
 
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_admin_sets_per_question_timer_and_applicant_cannot_go_back(live_server, browser):
@@ -32,7 +26,7 @@ def test_admin_sets_per_question_timer_and_applicant_cannot_go_back(live_server,
                            password=PASSWORD, sim_class="A", held=[])
 
     admin = browser.new_context().new_page()
-    sign_in(admin, live.url, "admin@t.id")
+    sign_in(admin, live.url, "admin@t.id", PASSWORD)
     admin.goto(f"{live.url}/admin/blueprints/A")
     admin.select_option("#delivery_mode", "per_question")
     admin.fill("#seconds_per_question", "5")
@@ -41,7 +35,7 @@ def test_admin_sets_per_question_timer_and_applicant_cannot_go_back(live_server,
     admin.context.close()
 
     page = browser.new_context().new_page()
-    sign_in(page, live.url, "rina@t.id")
+    sign_in(page, live.url, "rina@t.id", PASSWORD)
     page.click("a.start-exam")
     page.check("#consent")
     page.click("#start-button")
