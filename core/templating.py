@@ -1,6 +1,7 @@
 """Template filters: pick the current language from bilingual content, format dates."""
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 
 from core.sim_classes import SIM_CLASSES, SimClass
 from question_bank.images import image_url
@@ -26,7 +27,14 @@ def localized_description(sim: SimClass) -> str:
     return sim.description_en if current_language() == "en" else sim.description_id
 
 
+def role_label(role: str) -> str:
+    labels = {"applicant": _("Applicant"), "examiner": _("Examiner"), "staff": _("Question-bank staff"),
+              "admin": _("Administrator")}
+    return labels.get(role, role)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(role_label)
     app.add_template_filter(localized)
     app.add_template_filter(topic_label)
     app.add_template_filter(image_url, "question_image_url")

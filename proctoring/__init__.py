@@ -11,6 +11,14 @@ bp = Blueprint("proctoring", __name__, url_prefix="/proctoring")
 api = Blueprint("proctoring_api", __name__, url_prefix="/api/v1")
 
 
+@bp.record_once
+def _label_filters(state) -> None:
+    from proctoring.labels import event_kind_label, flag_kind_label, severity_label
+
+    for label in (event_kind_label, flag_kind_label, severity_label):
+        state.app.add_template_filter(label)
+
+
 def attach_routes() -> tuple[Blueprint, Blueprint]:
     """The web (examiner) and API blueprints with their routes attached."""
     from proctoring import api_views, views  # noqa: F401

@@ -10,3 +10,17 @@ def attach_routes() -> Blueprint:
     from question_bank import views  # noqa: F401
 
     return bp
+
+
+@bp.app_template_filter()
+def item_flag_label(code: str) -> str:
+    """The translated name of an item-statistics review flag."""
+    from flask_babel import gettext as _
+
+    from question_bank import statistics
+
+    labels = {statistics.TOO_EASY: _("too easy"), statistics.TOO_HARD: _("too hard"),
+              statistics.NEGATIVE_DISCRIMINATION: _("negative discrimination"),
+              statistics.LOW_DISCRIMINATION: _("low discrimination"),
+              statistics.UNUSED_DISTRACTOR: _("unused distractor")}
+    return labels.get(code, code)

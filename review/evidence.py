@@ -17,6 +17,7 @@ from sqlalchemy import select
 from core.clock import now_utc
 from core.extensions import db
 from exam.models import Attempt
+from proctoring.labels import event_kind_label, flag_kind_label, severity_label
 from proctoring.models import (
     BrowserEventRecord,
     Frame,
@@ -25,16 +26,8 @@ from proctoring.models import (
     SystemCheck,
 )
 from proctoring.rules import (
-    CAMERA_OFF,
     CLIPBOARD_EVENTS,
-    COPY_PASTE,
     FLAG_KINDS,
-    FULLSCREEN_EXIT,
-    IDENTITY_MISMATCH,
-    LOOKING_AWAY,
-    MULTIPLE_FACES,
-    NO_FACE,
-    TAB_HIDDEN,
 )
 from review.charts import Timeline, TimelineItem, elapsed_label, timeline
 from review.models import FlagMark, Review
@@ -42,19 +35,6 @@ from review.models import FlagMark, Review
 MAX_FRAMES_PER_FLAG = 6
 TAB_EVENTS = frozenset({"tab_hidden", "tab_visible", "window_blur", "window_focus", "window_small", "window_restored"})
 FULLSCREEN_EVENTS = frozenset({"fullscreen_enter", "fullscreen_exit"})
-
-
-def flag_kind_label(kind: str) -> str:
-    labels = {
-        NO_FACE: _("No face"), MULTIPLE_FACES: _("More than one face"), LOOKING_AWAY: _("Looking away"),
-        IDENTITY_MISMATCH: _("Different person"), CAMERA_OFF: _("Camera off"), TAB_HIDDEN: _("Left the exam tab"),
-        FULLSCREEN_EXIT: _("Left fullscreen"), COPY_PASTE: _("Copy / paste"),
-    }
-    return labels.get(kind, kind.replace("_", " "))
-
-
-def severity_label(severity: str) -> str:
-    return {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(severity, severity)
 
 
 def event_group(kind: str) -> str:
@@ -193,7 +173,7 @@ def _timeline(attempt: Attempt, end: datetime, flags: list[FlagView], events, ev
                             _("Question %(n)s answered", n=item.position + 1) + " " + at(item.answered_at))
                for item in attempt.items if item.answered_at is not None]
     browser = [TimelineItem(e.occurred_at, None, f"tl-event tl-event-{event_group(e.kind)}",
-                            e.kind.replace("_", " ") + " " + at(e.occurred_at), f"#event-{e.id}") for e in events]
+                            event_kind_label(e.kind) + " " + at(e.occurred_at), f"#event-{e.id}") for e in events]
     lanes = [("exam", _("Exam"), exam_items), ("answers", _("Answers"), answers),
              ("browser", _("Browser"), browser)]
     for kind in FLAG_KINDS:

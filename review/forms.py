@@ -23,8 +23,8 @@ from wtforms.validators import (
 
 from core.sim_classes import SIM_CLASSES
 from core.templating import localized
+from proctoring.labels import flag_kind_label
 from proctoring.rules import FLAG_KINDS
-from review.evidence import flag_kind_label
 from review.models import FLAG_VERDICTS, INVALID, REASONS, VALID
 from review.queue import REVIEW_STATES, UNREVIEWED
 

@@ -26,16 +26,11 @@ from core.sim_classes import SIM_CLASSES
 from core.templating import localized
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
+from proctoring.labels import flag_kind_label
 from proctoring.models import Frame
 from review import audit_log, bp, reports, services
 from review.charts import bar_chart, hbar_chart
-from review.evidence import (
-    flag_kind_label,
-    frame_context,
-    reference_check,
-    session_view,
-    severity_label,
-)
+from review.evidence import frame_context, reference_check, session_view
 from review.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -55,7 +50,6 @@ def reason_label(code: str | None) -> str:
     return localized(REASONS[code]) if code in REASONS else (code or "")
 
 
-bp.add_app_template_filter(severity_label, "severity_label")
 
 
 def _valid(field, default=None):
