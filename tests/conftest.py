@@ -240,3 +240,19 @@ def applicant_api(app, applicant) -> Api:
 @pytest.fixture
 def adversary_api(app, adversary) -> Api:
     return api_login(app.test_client(), adversary)
+
+
+# --------------------------------------------------------------------------- exams
+
+
+@pytest.fixture
+def bank(make_bank):
+    return make_bank()
+
+
+@pytest.fixture
+def started(bank, applicant, applicant_api):
+    """An attempt in progress (free navigation, default blueprint)."""
+    response = applicant_api.start(applicant.application_id)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()

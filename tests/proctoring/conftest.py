@@ -18,11 +18,6 @@ def proctored(app):
 
 
 @pytest.fixture
-def bank(make_bank):
-    return make_bank()
-
-
-@pytest.fixture
 def exam(proctored, bank, applicant, applicant_api, clock) -> Exam:
     """A running supervised attempt whose camera check passed with the default fake face."""
     check = post_check(applicant_api, applicant.application_id, jpeg())
