@@ -131,6 +131,12 @@
       }
     });
 
+    // A choice made before this script ran (slow connection) is saved now.
+    var early = form.querySelector('input[name="choice"]:checked');
+    if (early && !early.defaultChecked && !perQuestion) {
+      send("answer", form.dataset.answerUrl, { option: Number(early.value) });
+    }
+
     document.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey) { return; }
       var tag = (event.target.tagName || "").toLowerCase();

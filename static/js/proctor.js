@@ -264,9 +264,11 @@
   }
   fullscreenButton.addEventListener("click", goFullscreen);
   // Any click is a user gesture: use the first one to return to fullscreen after a page change.
-  document.addEventListener("pointerdown", function (event) {
+  // On "click" (not pointerdown) so that the page does not change size under the pointer
+  // in the middle of the click, which would lose the click (e.g. on an answer option).
+  document.addEventListener("click", function (event) {
     if (event.target !== fullscreenButton) { goFullscreen(); }
-  }, true);
+  });
   var wasFullscreen = Boolean(document.fullscreenElement);
   document.addEventListener("fullscreenchange", function () {
     var now = Boolean(document.fullscreenElement);
