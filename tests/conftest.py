@@ -9,12 +9,15 @@ service-level tests ask for `app_ctx`.
 """
 import functools
 import itertools
+import logging
 import os
+import uuid
 from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 import accounts.models
 from app import create_app
@@ -256,3 +259,39 @@ def started(bank, applicant, applicant_api):
     response = applicant_api.start(applicant.application_id)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+# --------------------------------------------------------------------------- migrations and PostgreSQL
+
+
+@pytest.fixture
+def keep_logging_configuration():
+    """migrations/env.py calls logging.config.fileConfig, which replaces the root
+    handlers and disables every existing logger; undo that for the tests that follow."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    loggers = {name: (logger.disabled, logger.level) for name, logger in logging.Logger.manager.loggerDict.items()
+               if isinstance(logger, logging.Logger)}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, (disabled, logger_level) in loggers.items():
+        logger = logging.getLogger(name)
+        logger.disabled, logger.level = disabled, logger_level
+
+
+@pytest.fixture
+def postgres_url(keep_logging_configuration):
+    """A new, empty PostgreSQL database on the TEST_DATABASE_URL server, dropped after
+    the test (`.ci/run` starts the server on loopback); skips where none is set."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.skip("TEST_DATABASE_URL (PostgreSQL) not set")
+    name = f"sim_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

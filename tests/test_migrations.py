@@ -1,6 +1,5 @@
 """Alembic migrations: `flask db upgrade` on an empty SQLite file builds exactly
 the models' schema, and `flask db downgrade base` takes it all down again."""
-import logging
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,21 +9,7 @@ from sqlalchemy import inspect
 
 from core.extensions import db
 
-
-@pytest.fixture(autouse=True)
-def keep_logging_configuration():
-    """migrations/env.py calls logging.config.fileConfig, which replaces the root
-    handlers and disables every existing logger; undo that for the tests that follow."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    loggers = {name: (logger.disabled, logger.level) for name, logger in logging.Logger.manager.loggerDict.items()
-               if isinstance(logger, logging.Logger)}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, (disabled, logger_level) in loggers.items():
-        logger = logging.getLogger(name)
-        logger.disabled, logger.level = disabled, logger_level
+pytestmark = pytest.mark.usefixtures("keep_logging_configuration")
 
 
 def flask_db(app, *args: str):

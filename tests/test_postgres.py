@@ -1,14 +1,12 @@
 """The schema migrations and the whole applicant flow on PostgreSQL.
 
 Runs when TEST_DATABASE_URL points at a PostgreSQL server (`.ci/run` starts one on
-loopback); each test gets a database of its own that is dropped afterwards."""
-import os
-import uuid
+loopback); each test gets a database of its own (the `postgres_url` fixture)."""
 from datetime import date
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from accounts.services import register_applicant
 from app import create_app
@@ -20,26 +18,15 @@ from helpers import question_data
 from question_bank.loader import load_bank
 from question_bank.services import upsert_question
 
-SERVER_URL = os.environ.get("TEST_DATABASE_URL")
-pytestmark = pytest.mark.skipif(not SERVER_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
-
 
 @pytest.fixture
-def pg_app(tmp_path):
-    name = f"sim_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = SERVER_URL.rsplit("/", 1)[0] + f"/{name}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "pg", "SQLALCHEMY_DATABASE_URI": url,
+def pg_app(tmp_path, postgres_url):
+    app = create_app({"TESTING": True, "SECRET_KEY": "pg", "SQLALCHEMY_DATABASE_URI": postgres_url,
                       "EVIDENCE_FOLDER": str(tmp_path / "evidence")})
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}"'))
-    admin.dispose()
 
 
 def test_migrations_upgrade_and_downgrade_on_postgres(pg_app):

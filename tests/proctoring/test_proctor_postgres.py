@@ -2,14 +2,10 @@
 camera check, start, frames and events, flags and score, purge.
 
 Runs when TEST_DATABASE_URL points at a PostgreSQL server (`.ci/run` starts one)."""
-import logging
-import os
-import uuid
 from datetime import date
 
 import pytest
 from proctor_helpers import FRONT, SECOND, Exam, event, jpeg, post_check
-from sqlalchemy import create_engine, text
 
 from accounts.services import register_applicant
 from app import create_app
@@ -19,35 +15,13 @@ from helpers import FROZEN_START, PASSWORD, Api, FrozenClock, question_data
 from proctoring.models import Frame, ProctorFlag, ProctorSession, SystemCheck
 from question_bank.services import upsert_question
 
-SERVER_URL = os.environ.get("TEST_DATABASE_URL")
-pytestmark = pytest.mark.skipif(not SERVER_URL, reason="TEST_DATABASE_URL (PostgreSQL) not set")
-
-
-@pytest.fixture(autouse=True)
-def keep_logging_configuration():
-    """migrations/env.py reconfigures logging (see tests/test_migrations.py); undo it."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    loggers = {name: (logger.disabled, logger.level) for name, logger in logging.Logger.manager.loggerDict.items()
-               if isinstance(logger, logging.Logger)}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, (disabled, logger_level) in loggers.items():
-        logger = logging.getLogger(name)
-        logger.disabled, logger.level = disabled, logger_level
-
 
 @pytest.fixture
-def pg_app(tmp_path, monkeypatch):
+def pg_app(tmp_path, monkeypatch, postgres_url):
     from flask_migrate import upgrade
 
-    name = f"sim_proctor_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "pg-proctor", "SQLALCHEMY_DATABASE_URI": SERVER_URL.rsplit("/", 1)[0] + f"/{name}",
+        "TESTING": True, "SECRET_KEY": "pg-proctor", "SQLALCHEMY_DATABASE_URI": postgres_url,
         "EVIDENCE_FOLDER": str(tmp_path / "evidence"), "PROCTORING_REQUIRED": True, "PROCTOR_ANALYZER": "fake",
         "PROCTOR_SYNC_ANALYSIS": True,
     })
@@ -67,9 +41,6 @@ def pg_app(tmp_path, monkeypatch):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_a_supervised_exam_on_postgres(pg_app):
