@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import PASSWORD_METHOD, HeldLicence, LoginFailure, User
 from core.access import APPLICANT, ROLES
-from core.clock import local_date, now_utc
+from core.clock import local_today, now_utc
 from core.errors import Conflict, PlatformError, ValidationError
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES, age_on, months_between
@@ -87,7 +87,7 @@ def email_taken(email: str) -> bool:
 def register_applicant(*, full_name: str, nik: str, born: date, email: str, password: str,
                        sim_class: str, held: list[HeldClass]) -> User:
     """Create an applicant account and its first application. Raises `ValidationError`."""
-    today = local_date(now_utc())
+    today = local_today()
     problem = nik_problem(nik, born) or eligibility_problem(sim_class, born, held, today)
     if problem:
         raise ValidationError(problem)

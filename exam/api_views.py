@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from accounts.services import authenticate
 from core.access import APPLICANT, ROLES, public, roles_required
-from core.clock import local_date, now_utc
+from core.clock import local_date, local_today, now_utc
 from core.errors import NotFound, ValidationError
 from core.extensions import db
 from exam import api, services
@@ -70,7 +70,7 @@ def sign_out():
 @roles_required(APPLICANT)
 def applications():
     services.current_attempt(current_user)  # settles an attempt whose deadline has passed
-    today = local_date(now_utc())
+    today = local_today()
     rows = db.session.scalars(db.select(Application).where(Application.user_id == current_user.id)
                               .order_by(Application.id.desc())).all()
     payload = []

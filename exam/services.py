@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts.models import User
-from core.clock import local_date, now_utc
+from core.clock import local_date, local_today, now_utc
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.extensions import db
 from exam.assembly import Candidate, NotEnoughQuestions, assemble
@@ -33,16 +33,6 @@ def grace_seconds() -> int:
     return current_app.config["SUBMIT_GRACE_SECONDS"]
 
 
-def open_application(user: User, sim_class: str) -> Application:
-    """The user's newest application for a class, or a new one if none is open."""
-    application = latest_application(user, sim_class)
-    if application is None:
-        application = Application(user_id=user.id, sim_class=sim_class)
-        db.session.add(application)
-        db.session.commit()
-    return application
-
-
 def latest_application(user: User, sim_class: str | None = None) -> Application | None:
     query = select(Application).where(Application.user_id == user.id)
     if sim_class is not None:
@@ -54,7 +44,7 @@ def register_again(user: User, sim_class: str) -> Application:
     """Open a new application once the previous one can no longer be used."""
     previous = latest_application(user, sim_class)
     if previous is not None:
-        status = eligibility(previous, local_date(now_utc()))
+        status = eligibility(previous, local_today())
         if not status.must_register_again:
             raise Conflict(_("Your current registration for this class is still valid."))
         previous.closed = True

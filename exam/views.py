@@ -7,7 +7,7 @@ from flask_login import current_user
 from accounts.forms import NewApplicationForm
 from accounts.services import eligibility_problem, held_licences
 from core.access import APPLICANT, public, roles_required
-from core.clock import local_date, now_utc
+from core.clock import local_today
 from core.errors import PlatformError, ValidationError
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES
@@ -34,7 +34,7 @@ def dashboard():
     applications = db.session.scalars(
         db.select(Application).where(Application.user_id == current_user.id).order_by(Application.id.desc())
     ).all()
-    today = local_date(now_utc())
+    today = local_today()
     rows = [(a, eligibility(a, today), current_blueprint(a.sim_class)) for a in applications]
     return render_template("exam/dashboard.html", attempt=attempt, rows=rows,
                            new_form=NewApplicationForm(), classes=SIM_CLASSES)
@@ -47,7 +47,7 @@ def new_application():
     if not form.validate_on_submit():
         raise ValidationError(_("Choose a SIM class."))
     problem = eligibility_problem(form.sim_class.data, current_user.date_of_birth, held_licences(current_user),
-                                  local_date(now_utc()))
+                                  local_today())
     if problem:
         raise ValidationError(problem)
     services.register_again(current_user, form.sim_class.data)
@@ -61,7 +61,7 @@ def new_application():
 def start(application_id: int):
     application = _own_application(application_id)
     form = ConsentForm()
-    status = eligibility(application, local_date(now_utc()))
+    status = eligibility(application, local_today())
     blueprint = current_blueprint(application.sim_class)
     if form.validate_on_submit():
         attempt = services.start_attempt(current_user, application, consent=form.consent.data)
@@ -156,7 +156,7 @@ def result(public_id: str):
     attempt = services.load_attempt(public_id, current_user)
     if attempt.is_open:
         return redirect(url_for("exam.resume", public_id=public_id))
-    status = eligibility(attempt.application, local_date(now_utc()))
+    status = eligibility(attempt.application, local_today())
     return render_template("exam/result.html", attempt=attempt, result=result_payload(attempt), status=status)
 
 

@@ -19,7 +19,7 @@ from flask_login import current_user
 
 from core.access import ADMIN, EXAMINER, roles_required
 from core.audit import record, verify_chain
-from core.clock import local_date, now_utc
+from core.clock import local_today, now_utc
 from core.errors import Conflict, NotFound, ValidationError, wants_json
 from core.extensions import db
 from core.sim_classes import SIM_CLASSES
@@ -250,7 +250,7 @@ def audit_export():
 def _report() -> tuple[ReportFilterForm, reports.Report]:
     form = ReportFilterForm(formdata=request.args)
     form.validate()
-    start, end = reports.default_range(local_date(now_utc()))
+    start, end = reports.default_range(local_today())
     report = reports.build_report(_valid(form.date_from, start), _valid(form.date_to, end))
     form.date_from.data, form.date_to.data = report.date_from, report.date_to
     return form, report

@@ -333,9 +333,6 @@ class DevSet:
         """Applicant -> JPEG of the system-check photo."""
         return {frame.subject: frame.jpeg for frame in self.frames if frame.kind == "reference"}
 
-    def of_kind(self, *kinds: str) -> list[DevFrame]:
-        return [frame for frame in self.frames if frame.kind in kinds]
-
     def session(self, name: str) -> list[DevFrame]:
         """One applicant's frames in the order of an exam session."""
         return [frame for frame in self.frames if frame.reference == name]
