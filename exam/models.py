@@ -3,10 +3,10 @@
 The attempt owns its state: `answer`, `flag`, `advance_if_due` and `submit`
 raise on an illegal move, and views never set state fields directly.
 """
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now_utc
@@ -72,7 +72,6 @@ class Application(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sim_class: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
-    first_failed_on: Mapped[date | None] = mapped_column(Date)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="application", order_by="Attempt.id")

@@ -206,9 +206,6 @@ def grade_attempt(attempt: Attempt) -> Result:
 
 def _close(attempt: Attempt, now, auto: bool) -> None:
     attempt.record_result(grade_attempt(attempt), now, auto, _new_verification_code())
-    application = attempt.application
-    if attempt.passed is False and application.first_failed_on is None:
-        application.first_failed_on = local_date(attempt.submitted_at)
     attempt_submitted.send(attempt)
     db.session.commit()
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from core.clock import local_date
 from core.extensions import db
 from exam.models import Application
+from exam.retakes import WAIT, eligibility
 from helpers import PASSWORD, Api, app_context
 
 
@@ -18,7 +19,8 @@ def test_failure_after_midnight_wib_counts_on_the_local_day(app, clock, applican
     public_id = applicant_api.start(applicant.application_id).get_json()["id"]
     assert applicant_api.submit(public_id).get_json()["passed"] is False
     with app_context(app):
-        assert db.session.get(Application, applicant.application_id).first_failed_on == date(2026, 3, 3)
+        status = eligibility(db.session.get(Application, applicant.application_id), date(2026, 3, 3))
+        assert (status.status, status.window_opens) == (WAIT, date(2026, 3, 4))
     clock.set(datetime(2026, 3, 3, 16, 0))  # 23:00 WIB on 3 March: still the day of the failure
     assert applicant_api.start(applicant.application_id).status_code == 409
     clock.set(datetime(2026, 3, 3, 17, 1))  # 00:01 WIB on 4 March: the retake may start
