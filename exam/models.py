@@ -6,7 +6,7 @@ raise on an illegal move, and views never set state fields directly.
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now_utc
@@ -77,8 +77,14 @@ class Application(db.Model):
     attempts: Mapped[list["Attempt"]] = relationship(back_populates="application", order_by="Attempt.id")
 
 
+OPEN_ATTEMPT_CONDITION = text("state = 'in_progress'")
+
+
 class Attempt(db.Model):
     __tablename__ = "attempts"
+    # At most one attempt in progress per registration, whatever races the application makes.
+    __table_args__ = (Index("uq_attempts_one_open_per_application", "application_id", unique=True,
+                            sqlite_where=OPEN_ATTEMPT_CONDITION, postgresql_where=OPEN_ATTEMPT_CONDITION),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, index=True)

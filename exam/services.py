@@ -3,6 +3,14 @@
 Every entry point that touches an attempt first closes it if its deadline has
 passed (`settle`), so an expired attempt is submitted on the next request as
 well as by the periodic sweep, and answers saved before the deadline are never lost.
+
+Concurrency: every write to an attempt first takes the attempt's row lock with a
+guarded UPDATE (`_lock_open`: a row lock on PostgreSQL, the database write lock on
+SQLite) that matches only while the attempt is still in progress, then re-reads the
+attempt. So an answer and a submit are serialised, an answer is stored only while the
+attempt is open, and of several submits exactly one grades and the others return
+its result. Starting an exam locks the registration the same way, and the database
+holds at most one attempt in progress per registration (a unique partial index).
 """
 import secrets
 import uuid
@@ -10,7 +18,8 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from core.clock import local_date, local_today, now_utc
@@ -88,6 +97,7 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
         raise ValidationError(_("Please read the rules and give your consent before starting."))
     for previous in application.attempts:
         settle(previous)  # an attempt past its deadline that no request or sweep has closed yet
+    _lock_application(application)
     now = now_utc()
     status = eligibility(application, local_date(now))
     if status.status == ELIGIBILITY_IN_PROGRESS:
@@ -115,11 +125,45 @@ def start_attempt(user: User, application: Application, consent: bool) -> Attemp
         AttemptItem(position=i, question_version_id=item.version_id, option_order=list(item.option_order))
         for i, item in enumerate(paper)
     ]
-    db.session.add(attempt)
-    if check is not None:
-        begin_proctoring(attempt, check)
-    db.session.commit()
+    try:
+        db.session.add(attempt)
+        if check is not None:
+            begin_proctoring(attempt, check)
+        db.session.commit()
+    except IntegrityError as error:  # the partial index or the check's claim: another start won
+        db.session.rollback()
+        raise Conflict(_("You already have an exam in progress.")) from error
     return attempt
+
+
+def _lock_application(application: Application) -> None:
+    """Serialise starts on one registration and re-read its attempts under the lock."""
+    db.session.execute(update(Application).where(Application.id == application.id)
+                       .values(closed=Application.closed).execution_options(synchronize_session=False))
+    db.session.refresh(application)
+    db.session.execute(select(Attempt).where(Attempt.application_id == application.id)
+                       .execution_options(populate_existing=True)).all()
+    db.session.expire(application, ["attempts"])
+
+
+def _lock_open(attempt: Attempt) -> bool:
+    """Take the attempt's row lock if it is still in progress and re-read it (with its
+    answers) as committed; False, with the attempt re-read, when it is already closed.
+    Held until the caller's commit or rollback."""
+    locked = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=IN_PROGRESS).execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(attempt)
+    db.session.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+                       .execution_options(populate_existing=True)).all()
+    return locked
+
+
+def _lock_for_write(attempt: Attempt) -> None:
+    """Lock an attempt that is to be changed; raises Conflict (with the reason) when it is closed."""
+    if not _lock_open(attempt):
+        db.session.rollback()
+        attempt.ensure_open(now_utc())
 
 
 def load_attempt(public_id: str, user: User) -> Attempt:
@@ -159,12 +203,14 @@ def settle(attempt: Attempt) -> None:
 
 
 def answer(attempt: Attempt, position: int, choice: int) -> AttemptItem:
+    _lock_for_write(attempt)
     item = attempt.answer(position, choice, now_utc(), grace_seconds())
     _commit_or_finish(attempt)
     return item
 
 
 def skip(attempt: Attempt, position: int) -> None:
+    _lock_for_write(attempt)
     attempt.skip(position, now_utc())
     _commit_or_finish(attempt)
 
@@ -178,19 +224,21 @@ def _commit_or_finish(attempt: Attempt) -> None:
 
 
 def flag(attempt: Attempt, position: int, flagged: bool) -> AttemptItem:
+    _lock_for_write(attempt)
     item = attempt.flag(position, flagged, now_utc())
     db.session.commit()
     return item
 
 
 def go_to(attempt: Attempt, position: int) -> None:
+    _lock_for_write(attempt)
     attempt.go_to(position, now_utc())
     db.session.commit()
 
 
 def submit(attempt: Attempt) -> Attempt:
-    if not attempt.is_open:
-        raise Conflict(_("This exam has already been submitted."))
+    """Submit the attempt, or return it as it is when it has already been submitted
+    (a replayed or concurrent submit): one result and one verification code."""
     _close(attempt, now_utc(), auto=False)
     return attempt
 
@@ -205,6 +253,10 @@ def grade_attempt(attempt: Attempt) -> Result:
 
 
 def _close(attempt: Attempt, now, auto: bool) -> None:
+    """Grade and close under the attempt's lock; a no-op when someone else closed it first."""
+    if not _lock_open(attempt):
+        db.session.rollback()
+        return
     attempt.record_result(grade_attempt(attempt), now, auto, _new_verification_code())
     attempt_submitted.send(attempt)
     db.session.commit()
