@@ -31,7 +31,7 @@ from exam.grading import GradedItem, Result, grade
 from exam.models import IN_PROGRESS, Application, Attempt, AttemptItem
 from exam.retakes import IN_PROGRESS as ELIGIBILITY_IN_PROGRESS
 from exam.retakes import PASSED, WAIT, eligibility
-from exam.signals import attempt_submitted
+from exam.signals import attempt_closed, attempt_submitted
 from proctoring.gate import begin_proctoring, require_system_check
 from question_bank.models import ACTIVE, Question, QuestionVersion, QuestionVersionClass
 
@@ -260,6 +260,7 @@ def _close(attempt: Attempt, now, auto: bool) -> None:
     attempt.record_result(grade_attempt(attempt), now, auto, _new_verification_code())
     attempt_submitted.send(attempt)
     db.session.commit()
+    attempt_closed.send(attempt)
 
 
 def _new_verification_code() -> str:

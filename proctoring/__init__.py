@@ -21,6 +21,19 @@ def _label_filters(state) -> None:
 
 def attach_routes() -> tuple[Blueprint, Blueprint]:
     """The web (examiner) and API blueprints with their routes attached."""
+    from exam.signals import attempt_closed
     from proctoring import api_views, views  # noqa: F401
 
+    attempt_closed.connect(_refresh_after_close)
     return bp, api
+
+
+def _refresh_after_close(attempt) -> None:
+    """Once an attempt is submitted its window is closed: re-derive its flags, so the
+    video missing up to the end (or throughout) is flagged and scored."""
+    from proctoring import jobs
+    from proctoring.services import proctor_session
+    from proctoring.worker import enqueue
+
+    if proctor_session(attempt) is not None:
+        enqueue(jobs.refresh_flags, attempt.id)

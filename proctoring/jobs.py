@@ -14,6 +14,7 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
+from proctoring.coverage import coverage_of
 from proctoring.models import (
     ANALYZED,
     QUEUED,
@@ -76,7 +77,8 @@ def refresh_flags(attempt_id: int) -> int:
         observations = [FrameObservation(f.id, f.sequence, f.captured_at, f.result) for f in frames]
         until = max([f.captured_at for f in frames] + [e.occurred_at for e in events]
                     + ([attempt.submitted_at] if attempt.submitted_at else []), default=attempt.started_at)
-        flags = evaluate(observations, [BrowserEvent(e.kind, e.occurred_at) for e in events], until, DEFAULT_RULES)
+        flags = evaluate(observations, [BrowserEvent(e.kind, e.occurred_at) for e in events], until, DEFAULT_RULES,
+                         coverage=coverage_of(attempt))
 
         db.session.execute(delete(ProctorFlag).where(ProctorFlag.attempt_id == attempt_id))
         db.session.add_all(ProctorFlag(

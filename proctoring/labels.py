@@ -9,6 +9,7 @@ from proctoring.rules import (
     LOOKING_AWAY,
     MULTIPLE_FACES,
     NO_FACE,
+    NO_VIDEO,
     TAB_HIDDEN,
 )
 
@@ -17,7 +18,7 @@ def flag_kind_label(kind: str) -> str:
     labels = {
         NO_FACE: _("No face"), MULTIPLE_FACES: _("More than one face"), LOOKING_AWAY: _("Looking away"),
         IDENTITY_MISMATCH: _("Different person"), CAMERA_OFF: _("Camera off"), TAB_HIDDEN: _("Left the exam tab"),
-        FULLSCREEN_EXIT: _("Left fullscreen"), COPY_PASTE: _("Copy / paste"),
+        FULLSCREEN_EXIT: _("Left fullscreen"), COPY_PASTE: _("Copy / paste"), NO_VIDEO: _("No video"),
     }
     return labels.get(kind, kind.replace("_", " "))
 

@@ -13,6 +13,10 @@ Monotone in the evidence: turning a clean frame into one with a condition, or
 adding frames or events, only grows or joins runs and intervals, so the evidence
 behind every kind of flag (`Flag.units`) never shrinks. `proctoring.scoring` relies
 on this.
+
+The one exception is NO_VIDEO (`coverage_flags`): the time in the supervised window
+that no usable frame covers. Missing evidence is a finding of its own, never a clean
+record, so it raises its flag and risk; a frame that arrives later can only shrink it.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,8 +38,9 @@ CAMERA_OFF = "camera_off"
 TAB_HIDDEN = "tab_hidden"
 FULLSCREEN_EXIT = "fullscreen_exit"
 COPY_PASTE = "copy_paste"
+NO_VIDEO = "no_video"
 FLAG_KINDS = (NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, IDENTITY_MISMATCH, CAMERA_OFF, TAB_HIDDEN, FULLSCREEN_EXIT,
-              COPY_PASTE)
+              COPY_PASTE, NO_VIDEO)
 
 # Browser events the client may send. Only some feed rules; the rest are kept for the examiner's timeline.
 EVENT_KINDS = frozenset({
@@ -63,6 +68,17 @@ class FrameObservation:
 class BrowserEvent:
     kind: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The supervised window and the capture times of the frames that cover it (analysed,
+    or still waiting for analysis; frames whose analysis failed cover nothing). `end` is
+    None while the attempt is open: only gaps between frames are known then."""
+
+    start: datetime
+    end: datetime | None
+    frame_times: tuple[datetime, ...]
 
 
 @dataclass(frozen=True)
@@ -221,16 +237,37 @@ def event_flags(events: Iterable[BrowserEvent], until: datetime, config: RuleCon
     return flags
 
 
+# --------------------------------------------------------------------------- missing video
+
+
+def coverage_flags(coverage: Coverage, config: RuleConfig = DEFAULT_RULES) -> list[Flag]:
+    """One NO_VIDEO flag per stretch of the window longer than `max_frame_gap_seconds`
+    without a usable frame: before the first frame, between frames, after the last one
+    (once the window is closed), or the whole window when the camera never sent one."""
+    times = sorted(t for t in coverage.frame_times if t >= coverage.start)
+    edges = [coverage.start, *times] + ([coverage.end] if coverage.end is not None else [])
+    flags = []
+    for start, end in zip(edges, edges[1:]):
+        gap = (end - start).total_seconds()
+        if gap > config.max_frame_gap_seconds:
+            severity = HIGH if gap >= config.camera_off_high_seconds else MEDIUM
+            flags.append(Flag(NO_VIDEO, severity, start, end, units=_slices(start, end)))
+    return flags
+
+
 # --------------------------------------------------------------------------- everything
 
 
 def evaluate(frames: Iterable[FrameObservation], events: Iterable[BrowserEvent], until: datetime | None = None,
-             config: RuleConfig = DEFAULT_RULES) -> list[Flag]:
+             config: RuleConfig = DEFAULT_RULES, coverage: Coverage | None = None) -> list[Flag]:
     """All flags for one attempt, ordered by start time then kind. `until` closes
     intervals still open (tab still hidden, camera still off); it defaults to the
-    latest time seen in the input."""
+    latest time seen in the input. With `coverage` (supervised attempts), stretches
+    without video are flagged too."""
     frames, events = list(frames), list(events)
     if until is None:
         until = max([f.at for f in frames] + [e.at for e in events], default=datetime.min)
     flags = frame_flags(frames, config) + event_flags(events, until, config)
+    if coverage is not None:
+        flags += coverage_flags(coverage, config)
     return sorted(flags, key=lambda f: (f.start, FLAG_KINDS.index(f.kind)))

@@ -21,6 +21,7 @@ from core.clock import now_utc
 from core.errors import Conflict, Forbidden, NotFound
 from core.extensions import db
 from exam.models import SUBMITTED, Attempt
+from proctoring.coverage import video_gaps
 from proctoring.models import QUEUED, Frame, ProctorFlag, ProctorSession
 from proctoring.rule_config import HIGH
 from review.models import FLAG_VERDICTS, NO_ISSUE, PENDING, TECHNICAL_PROBLEM, VALID, FlagMark, Review
@@ -179,19 +180,23 @@ class Eligibility:
     high_flags: int
     queued_frames: int
     threshold: int
+    video_gaps: int = 0
 
 
 def auto_clear_eligibility(attempt: Attempt) -> Eligibility:
     """Whether the attempt may be cleared without an examiner: risk below
-    REVIEW_AUTO_CLEAR_BELOW, no high-severity flag, and no frame still waiting for
-    analysis (its flags could still change the score)."""
+    REVIEW_AUTO_CLEAR_BELOW, no high-severity flag, no frame still waiting for
+    analysis (its flags could still change the score), and, when supervised, video
+    covering the whole attempt (missing evidence is never a clean record)."""
     threshold = current_app.config["REVIEW_AUTO_CLEAR_BELOW"]
     risk = risk_of(attempt)
     high = db.session.scalar(select(func.count(ProctorFlag.id)).where(
         ProctorFlag.attempt_id == attempt.id, ProctorFlag.severity == HIGH)) or 0
     queued = db.session.scalar(select(func.count(Frame.id)).where(
         Frame.attempt_id == attempt.id, Frame.status == QUEUED)) or 0
-    return Eligibility(risk < threshold and high == 0 and queued == 0, risk, high, queued, threshold)
+    gaps = len(video_gaps(attempt))
+    return Eligibility(risk < threshold and high == 0 and queued == 0 and gaps == 0, risk, high, queued, threshold,
+                       gaps)
 
 
 def auto_clear(attempt: Attempt) -> bool:
@@ -208,7 +213,7 @@ def auto_clear(attempt: Attempt) -> bool:
     if not check.eligible:
         return False
     review.decide(VALID, NO_ISSUE, by_id=None, now=now, auto=True,
-                  note=f"Auto-cleared: risk {check.risk} < {check.threshold}, no high-severity flag.")
+                  note=f"Auto-cleared: risk {check.risk} < {check.threshold}, no high-severity flag, video throughout.")
     record("review.auto_clear", actor_id=None, target_type="attempt", target_id=attempt.public_id,
            details={"by": SYSTEM, "risk": check.risk, "threshold": check.threshold})
     return True

@@ -34,6 +34,7 @@ from helpers import (
     correct_token_of,
     nik_for,
     question_data,
+    testing_config,
     years_before,
 )
 
@@ -62,20 +63,6 @@ def _hash_each_password_once():
     accounts.models.generate_password_hash = functools.lru_cache(maxsize=None)(real)
     yield
     accounts.models.generate_password_hash = real
-
-
-def testing_config(tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-        "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "PUBLIC_HOLIDAYS": "",
-        "EXAM_SWEEP_INTERVAL": 0,
-        # SESSION_COOKIE_SECURE stays True: Werkzeug's test client sends Secure
-        # cookies over http://localhost, so tests run with the production setting.
-    }
 
 
 @pytest.fixture

@@ -283,3 +283,17 @@ def paper_question_ids(app: Flask, public_id: str) -> list[int]:
 
 def wrong_choice(correct: int, option_count: int = 4) -> int:
     return (correct + 1) % option_count
+
+
+def testing_config(tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "PUBLIC_HOLIDAYS": "",
+        "EXAM_SWEEP_INTERVAL": 0,
+        # SESSION_COOKIE_SECURE stays True: Werkzeug's test client sends Secure
+        # cookies over http://localhost, so tests run with the production setting.
+    }

@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import testing_config as base_config
 from sqlalchemy import func, select
 
 from app import create_app
@@ -15,6 +14,7 @@ from core.extensions import db
 from exam.models import IN_PROGRESS, Attempt
 from exam.services import grade_attempt
 from helpers import api_login
+from helpers import testing_config as base_config
 
 CALLERS = 6
 

@@ -61,7 +61,7 @@ def test_more_evidence_in_a_flag_never_lowers_the_score(flags, data):
     assert risk_score(grown) >= risk_score(flags)
 
 
-@given(st.permutations(list(range(8))))
+@given(st.permutations(list(range(len(FLAG_KINDS)))))
 def test_order_of_flags_does_not_matter(order):
     flags = [flag(kind, 1 + i) for i, kind in enumerate(FLAG_KINDS)]
     assert risk_score([flags[i] for i in order]) == risk_score(flags)

@@ -1,0 +1,29 @@
+"""How much of a supervised attempt the camera covered, from the server's own clock.
+
+Frames count by the time the server received them (`Frame.received_at`), not the
+browser's capture time, so a client cannot spread a few frames over the whole exam.
+Frames waiting for analysis count (their result may still add flags); frames whose
+analysis failed do not."""
+from sqlalchemy import select
+
+from core.extensions import db
+from exam.models import Attempt
+from proctoring.models import ANALYZED, QUEUED, Frame, ProctorSession
+from proctoring.rule_config import DEFAULT_RULES
+from proctoring.rules import Coverage, Flag, coverage_flags
+
+
+def coverage_of(attempt: Attempt) -> Coverage | None:
+    """The attempt's supervised window and covering frames; None when it was not supervised."""
+    supervised = db.session.scalar(select(ProctorSession.id).where(ProctorSession.attempt_id == attempt.id))
+    if supervised is None:
+        return None
+    times = db.session.scalars(select(Frame.received_at).where(
+        Frame.attempt_id == attempt.id, Frame.status.in_((ANALYZED, QUEUED)))).all()
+    return Coverage(attempt.started_at, None if attempt.is_open else attempt.submitted_at, tuple(times))
+
+
+def video_gaps(attempt: Attempt) -> list[Flag]:
+    """NO_VIDEO flags of a supervised attempt (none for an unsupervised one)."""
+    coverage = coverage_of(attempt)
+    return [] if coverage is None else coverage_flags(coverage, DEFAULT_RULES)
