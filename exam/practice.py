@@ -1,6 +1,8 @@
-"""Practice exams: an unproctored paper drawn from the same bank, not counted as
-an attempt, showing the explanation after each answer. The paper lives in the
-signed session cookie (version ids and option orders only), so nothing is stored.
+"""Practice exams: an unproctored paper, not counted as an attempt, showing the
+right answer and the explanation after each answer. It is drawn only from the
+practice pool (questions with status `practice`), which exams never draw from, so
+practice cannot be used to collect the exam questions' answer keys. The paper lives
+in the signed session cookie (version ids and option orders only), so nothing is stored.
 
 Practice is closed while the applicant has a real exam in progress, so it cannot
 be used to look answers up during an exam.
@@ -17,7 +19,7 @@ from core.extensions import db
 from exam.assembly import NotEnoughQuestions, assemble
 from exam.blueprints import current_blueprint
 from exam.services import candidates_for, current_attempt
-from question_bank.models import QuestionVersion
+from question_bank.models import PRACTICE, QuestionVersion
 
 SESSION_KEY = "practice"
 
@@ -46,9 +48,12 @@ def ensure_no_exam_running(user: User) -> None:
 
 def start(user: User, sim_class: str) -> None:
     ensure_no_exam_running(user)
-    blueprint = current_blueprint(sim_class)
+    pool = candidates_for(sim_class, PRACTICE)
+    counts = {topic: min(count, len(pool.get(topic, ()))) for topic, count in current_blueprint(sim_class).topic_counts.items()}
+    if not any(counts.values()):
+        raise Conflict(_("The question bank cannot fill a practice exam for this class yet."))
     try:
-        paper = assemble(blueprint.topic_counts, candidates_for(sim_class), set(), secrets.randbelow(2**31))
+        paper = assemble({t: n for t, n in counts.items() if n}, pool, set(), secrets.randbelow(2**31))
     except NotEnoughQuestions as error:
         raise Conflict(_("The question bank cannot fill a practice exam for this class yet.")) from error
     session[SESSION_KEY] = {"class": sim_class, "items": [[p.version_id, list(p.option_order)] for p in paper],

@@ -63,13 +63,14 @@ def register_again(user: User, sim_class: str) -> Application:
     return application
 
 
-def candidates_for(sim_class: str) -> dict[str, list[Candidate]]:
-    """Active questions whose current version applies to a class, by topic."""
+def candidates_for(sim_class: str, status: str = ACTIVE) -> dict[str, list[Candidate]]:
+    """Questions of a status (exam papers: active; practice: the practice pool) whose
+    current version applies to a class, by topic."""
     rows = db.session.execute(
         select(Question.id, QuestionVersion.id, QuestionVersion.topic, QuestionVersion.options)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(QuestionVersionClass, QuestionVersionClass.version_id == QuestionVersion.id)
-        .where(Question.status == ACTIVE, QuestionVersionClass.sim_class == sim_class)
+        .where(Question.status == status, QuestionVersionClass.sim_class == sim_class)
     )
     by_topic: dict[str, list[Candidate]] = {}
     for question_id, version_id, topic, options in rows:

@@ -3,7 +3,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core.extensions import db
+from question_bank.models import ACTIVE, PRACTICE, Question
 from question_bank.services import question_problems, upsert_question
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -34,9 +37,15 @@ def read_bank(folder: Path = DATA_DIR) -> list[dict]:
 
 
 def load_bank(folder: Path = DATA_DIR) -> Counter:
-    """Load the bank in one transaction. Returns counts of created/updated/unchanged."""
+    """Load the bank in one transaction. Returns counts of created/updated/unchanged.
+    Questions marked `"status": "practice"` go to the practice pool (also when an
+    active exam question is moved there by a later file); a retired one stays retired."""
     counts: Counter = Counter()
     for item in read_bank(folder):
         counts[upsert_question(item)] += 1
+        if item.get("status") == PRACTICE:
+            question = db.session.scalar(select(Question).where(Question.code == item["code"]))
+            if question.status == ACTIVE:
+                question.status = PRACTICE
     db.session.commit()
     return counts

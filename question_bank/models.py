@@ -20,6 +20,9 @@ TOPICS: dict[str, tuple[str, str]] = {
 
 ACTIVE = "active"
 RETIRED = "retired"
+# In the practice pool: shown with its answer in practice, never drawn for an exam, so no
+# exam question's key can be collected through practice.
+PRACTICE = "practice"
 
 
 class Question(db.Model):

@@ -61,9 +61,17 @@ def test_drawings_are_plain_svg_without_scripts_or_external_references(folder):
 
 @pytest.mark.parametrize("sim_class", CLASS_CODES)
 def test_every_class_can_sit_three_papers_without_repeats(bank, sim_class):
-    available = Counter(q["topic"] for q in bank if sim_class in q["classes"])
+    """Counting exam questions only: the practice pool is never drawn for an exam."""
+    available = Counter(q["topic"] for q in bank if sim_class in q["classes"] and q.get("status") != "practice")
     for topic, count in DEFAULT_TOPIC_COUNTS.items():
         assert available[topic] >= count * PAPERS_WITHOUT_REPEATS, (sim_class, topic, available[topic])
+
+
+@pytest.mark.parametrize("sim_class", CLASS_CODES)
+def test_every_class_has_a_practice_pool_in_every_topic(bank, sim_class):
+    practice = Counter(q["topic"] for q in bank if sim_class in q["classes"] and q.get("status") == "practice")
+    assert set(practice) == set(DEFAULT_TOPIC_COUNTS), sim_class
+    assert sum(min(n, practice[t]) for t, n in DEFAULT_TOPIC_COUNTS.items()) >= 25, sim_class
 
 
 def test_class_tags_follow_vehicle_groups(bank):
