@@ -62,8 +62,13 @@ def configure_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """`User.get_id()` is "id:session_version": a cookie from before a sign-out no longer matches."""
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
 
     @app.context_processor
     def inject_locale():
@@ -100,6 +105,10 @@ def configure_security_headers(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if request.path.startswith(("/exam", "/api/")):
             response.headers["Cache-Control"] = "no-store"
+        elif not request.path.startswith("/static/") and current_user.is_authenticated:
+            # Pages for a signed-in user (the bank export, review pages, user lists) are
+            # never kept by a browser or a shared cache.
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
 

@@ -164,3 +164,9 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
         db.session.commit()
         raise ValidationError(_("The e-mail address or password is wrong."), status=401)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued so far stops working."""
+    user.end_sessions()
+    db.session.commit()

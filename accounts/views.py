@@ -59,6 +59,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles_required(*ROLES)
 def logout():
+    services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

@@ -4,12 +4,12 @@ Authentication is the same signed session cookie as the web pages; every
 state-changing request carries the CSRF token from GET /api/v1/session in the
 `X-CSRFToken` header.
 """
-from flask import jsonify, request
+from flask import jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from accounts.services import authenticate
+from accounts.services import authenticate, end_sessions
 from core.access import APPLICANT, ROLES, public, roles_required
 from core.clock import local_date, local_today, now_utc
 from core.errors import NotFound, ValidationError
@@ -23,7 +23,11 @@ from review.status import review_summary
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    """The request's JSON object; 400 for anything else, including nesting too deep to parse."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        body = None
     if not isinstance(body, dict):
         raise ValidationError(_("The request body must be a JSON object."), status=400)
     return body
@@ -55,6 +59,7 @@ def sign_in():
     if not isinstance(email, str) or not isinstance(password, str):
         raise ValidationError(_("Give an e-mail address and a password."), status=400)
     user = authenticate(email, password, request.remote_addr or "")
+    session.clear()  # no pre-login session (or CSRF token) survives the sign-in
     login_user(user)
     return jsonify(user=user_payload(), csrf_token=generate_csrf())
 
@@ -62,7 +67,9 @@ def sign_in():
 @api.delete("/session")
 @roles_required(*ROLES)
 def sign_out():
+    end_sessions(current_user)
     logout_user()
+    session.clear()
     return jsonify(user=None)
 
 

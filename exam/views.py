@@ -1,5 +1,7 @@
 """Applicant pages: dashboard, instructions and consent, one question per page,
 review, submission, result, printable slip, and the public verification page."""
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -99,6 +101,13 @@ def question(public_id: str, number: int):
                            question=question_payload(item), form=form)
 
 
+def _option_number(value: str) -> int:
+    """The chosen option from the form; 400 when it is not a small plain number."""
+    if not re.fullmatch(r"[0-9]{1,2}", value):
+        raise ValidationError(_("That answer option does not exist."), status=400)
+    return int(value)
+
+
 def _handle_question_post(attempt, number: int, form: QuestionForm):
     """The no-JavaScript path: save the choice and flag, then go where the button says."""
     if not form.validate_on_submit():
@@ -107,7 +116,7 @@ def _handle_question_post(attempt, number: int, form: QuestionForm):
     action = form.action.data or "next"
     try:
         if form.choice.data is not None and form.choice.data != "":
-            services.answer(attempt, position, int(form.choice.data))
+            services.answer(attempt, position, _option_number(form.choice.data))
         elif attempt.per_question and action == "next":
             services.skip(attempt, position)
         if not attempt.per_question and attempt.is_open:
@@ -122,7 +131,7 @@ def _handle_question_post(attempt, number: int, form: QuestionForm):
     targets = {"prev": number - 1, "next": number + 1}
     if action == "review" or (action == "next" and number == len(attempt.items)):
         return redirect(url_for("exam.review", public_id=attempt.public_id), code=303)
-    if action.startswith("goto:") and action[5:].isdigit():
+    if action.startswith("goto:") and re.fullmatch(r"[0-9]{1,4}", action[5:]):
         target = int(action[5:])
     else:
         target = targets.get(action, number)
