@@ -41,7 +41,8 @@ def review_server(tmp_path, clock):
 
 
 def sit(app, clock, serial: int, name: str, frames: list[dict], events: list[tuple[str, int]]) -> str:
-    """Register, pass the camera check, sit the exam (all answers right), submit."""
+    """Register, pass the camera check, sit the exam (all answers right, a clean frame
+    every 5 s while answering), submit."""
     with app.app_context():
         born = date(1991, 5, 17)
         user = register_applicant(full_name=name, nik=f"317401{born.day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}",
@@ -60,8 +61,12 @@ def sit(app, clock, serial: int, name: str, frames: list[dict], events: list[tup
             proctor_services.ingest_events(attempt, [
                 {"id": f"e{n}", "type": kind, "at": (start + timedelta(seconds=s)).isoformat() + "Z"}
                 for n, (kind, s) in enumerate(events)])
+        sequence, last_frame = len(frames), clock.now
         for item in attempt.items:
             clock.advance(seconds=3)
+            if clock.now - last_frame >= timedelta(seconds=5):  # the camera keeps sending clean frames
+                sequence, last_frame = sequence + 1, clock.now
+                proctor_services.ingest_frame(attempt, JPEG, sequence, clock.now)
             exam_services.answer(attempt, item.position, item.option_order.index(item.version.correct_index))
         exam_services.submit(attempt)
         return attempt.public_id
