@@ -4,8 +4,13 @@ Uploads are accepted as PNG, JPEG or WebP only, recognised by their content (not
 name or declared type), limited in size and dimensions, and re-encoded, which drops
 metadata and anything smuggled behind the pixels. SVG is never accepted from users.
 A question's `image` is either a bundled path ("signs/x.svg") or "upload/<sha256>.<ext>".
+
+Bundled drawings are named after what they show ("larangan-masuk.svg" for the sign a
+question asks about), so pages never link them by name: `image_url` gives a neutral
+alias (a keyed hash of the path) that `bundled_image_path` resolves.
 """
 import hashlib
+import hmac
 import io
 from pathlib import Path
 
@@ -43,12 +48,23 @@ def image_exists(image: str) -> bool:
     return image.split("/", 1)[0] in BUNDLED_FOLDERS and (STATIC_IMAGES / image).is_file()
 
 
+def image_alias(image: str) -> str:
+    """A name for a bundled drawing that says nothing about what it shows."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, image.encode(), hashlib.sha256).hexdigest()[:24] + ".svg"
+
+
+def bundled_image_path(alias: str) -> str | None:
+    """The bundled path ("signs/x.svg") behind an alias, or None."""
+    return next((image for image in bundled_images() if hmac.compare_digest(image_alias(image), alias)), None)
+
+
 def image_url(image: str | None) -> str | None:
     if not image:
         return None
     if image.startswith(UPLOAD_PREFIX):
         return url_for("question_bank.uploaded_image", name=image[len(UPLOAD_PREFIX):])
-    return url_for("static", filename=f"img/{image}")
+    return url_for("question_bank.bundled_image", alias=image_alias(image))
 
 
 def store_upload(data: bytes) -> str:

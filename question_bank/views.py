@@ -9,7 +9,7 @@ from core.errors import PlatformError, ValidationError
 from core.sim_classes import SIM_CLASSES
 from question_bank import bp, editing
 from question_bank.forms import ImportForm, QuestionForm, StatusForm
-from question_bank.images import image_url, store_upload, upload_folder
+from question_bank.images import STATIC_IMAGES, bundled_image_path, image_url, store_upload, upload_folder
 from question_bank.models import TOPICS
 from question_bank.statistics import item_statistics
 from question_bank.transfer import FORMATS, ImportRejected, export_bank, import_bank
@@ -157,6 +157,15 @@ def bank_export(fmt: str):
     spec = FORMATS[fmt]
     return Response(export_bank(fmt), mimetype=spec.mimetype,
                     headers={"Content-Disposition": f"attachment; filename=sim-question-bank.{spec.extension}"})
+
+
+@bp.route("/question-images/b/<alias>")
+@roles_required(*ROLES)
+def bundled_image(alias: str):
+    image = bundled_image_path(alias)
+    if image is None:
+        abort(404)
+    return send_from_directory(STATIC_IMAGES, image, max_age=86400, mimetype="image/svg+xml")
 
 
 @bp.route("/question-images/<name>")

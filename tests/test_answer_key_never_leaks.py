@@ -169,3 +169,18 @@ def test_exam_html_pages_never_contain_the_answer_key(app, client, applicant, ba
     for html in pages:
         assert not HTML_MARKERS.search(html), HTML_MARKERS.search(html)
         assert not any(token in html for token in explanation_tokens)
+
+
+def test_question_images_are_linked_under_neutral_names(app, applicant, applicant_api, make_bank):
+    """A sign's file name says what it means ("larangan-masuk.svg"): pages and the API
+    link bundled drawings only by an alias that resolves to the right file."""
+    from question_bank.images import STATIC_IMAGES, bundled_images
+
+    image = next(i for i in bundled_images() if i.startswith("signs/"))
+    make_bank(image=image)
+    started = applicant_api.start(applicant.application_id).get_json()
+    url = applicant_api.get(f"/attempts/{started['id']}/questions/1").get_json()["question"]["image"]
+    assert url and "signs" not in url and image.rsplit("/", 1)[1] not in url
+    with applicant_api.client.get(url) as served:
+        assert served.status_code == 200 and served.data == (STATIC_IMAGES / image).read_bytes()
+    assert applicant_api.client.get(url.rsplit("/", 1)[0] + "/" + "f" * 24 + ".svg").status_code == 404
