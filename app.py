@@ -6,9 +6,10 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
-from core.extensions import babel, csrf, db, login_manager, migrate
+from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -54,6 +55,10 @@ def configure_extensions(app: Flask) -> None:
     from accounts.models import User
 
     db.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(BASE_DIR / "translations"))

@@ -92,10 +92,10 @@ def register_applicant(*, full_name: str, nik: str, born: date, email: str, pass
     if problem:
         raise ValidationError(problem)
     validate_password(password)
-    if email_taken(email):
-        raise Conflict(_("An account with this e-mail address already exists."))
-    if db.session.scalar(select(User.id).where(User.nik == nik)) is not None:
-        raise Conflict(_("An account with this NIK already exists."))
+    if email_taken(email) or db.session.scalar(select(User.id).where(User.nik == nik)) is not None:
+        # One answer for a known e-mail and a known NIK, so neither can be probed.
+        raise Conflict(_("This registration cannot be accepted. If you already have an account, sign in; "
+                         "otherwise check your NIK and e-mail address."))
     user = User(email=email.lower(), full_name=full_name.strip(), role=APPLICANT, nik=nik, date_of_birth=born)
     user.set_password(password)
     db.session.add(user)

@@ -8,7 +8,7 @@ from accounts import admin, bp, services
 from accounts.forms import LoginForm, RegistrationForm, UserAdminForm
 from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF, public, roles_required
 from core.errors import PlatformError, ValidationError
-from core.extensions import db
+from core.extensions import db, limiter
 
 HOME_BY_ROLE = {
     APPLICANT: "exam.dashboard",
@@ -66,7 +66,16 @@ def logout():
     return redirect(url_for("accounts.index"))
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _too_many_registrations() -> str:
+    return _("Too many registrations from your network. Please try again later.")
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"], error_message=_too_many_registrations)
 @public
 def register():
     form = RegistrationForm()

@@ -48,6 +48,11 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 20)),
         "LOGIN_MAX_FAILURES_PER_IP": int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 30)),
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
+        # Registrations accepted from one address (a fresh account must not be a fresh exam).
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per hour;20 per day"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust no header).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "RETAKE_MAX": int(os.environ.get("RETAKE_MAX", 2)),
         "RETAKE_WINDOW_WORKING_DAYS": int(os.environ.get("RETAKE_WINDOW_WORKING_DAYS", 14)),
         "PUBLIC_HOLIDAYS": os.environ.get("PUBLIC_HOLIDAYS", ""),

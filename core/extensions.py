@@ -1,5 +1,7 @@
 """Extensions are created unbound here and attached to the app in the factory."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Request rate limits (registration per address); storage from RATELIMIT_STORAGE_URI
+# (memory:// on one machine, redis://... when several web processes share the limits).
+# Behind a proxy, TRUSTED_PROXIES makes the client's address the forwarded one.
+limiter = Limiter(get_remote_address)
