@@ -3,12 +3,15 @@
 Messages are shown to the user, so they are written to be read by one and go
 through gettext at the point they are raised.
 """
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import db
+
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class PlatformError(Exception):
@@ -66,6 +69,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         return error_response(error.description or error.name, error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError):
+        """A locked or unreachable database: nothing was saved, so the client may retry."""
+        db.session.rollback()
+        app.logger.warning("Database unavailable: %s", error.orig)
+        response, status = error_response(
+            _("The exam server is busy. Your answer was not saved yet; it is sent again automatically."), 503)
+        response = make_response(response, status)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -98,6 +98,8 @@
           delete pending[key];
           setStatus(data.error, true);
           window.setTimeout(goToServerState, 1500);
+        } else if (response.status >= 500 || response.status === 429) {
+          setStatus(texts.offline, true);  // the server is busy or down: keep it and retry
         } else {
           delete pending[key];
           setStatus(data.error, true);
