@@ -73,6 +73,9 @@ def proctoring_config() -> dict:
         # Analyse frames inside the request instead of the worker pool (tests).
         "PROCTOR_SYNC_ANALYSIS": _env_bool("PROCTOR_SYNC_ANALYSIS", False),
         "PROCTOR_WORKERS": int(env("PROCTOR_WORKERS", 2)),
+        # A frame still queued this long after it arrived lost its job (a crashed process):
+        # the sweeper queues it again. Analysis takes well under a second, so two minutes is ample.
+        "PROCTOR_STALE_QUEUE_SECONDS": int(env("PROCTOR_STALE_QUEUE_SECONDS", 120)),
         "PROCTOR_FRAME_INTERVAL_SECONDS": float(env("PROCTOR_FRAME_INTERVAL_SECONDS", 5)),
         "PROCTOR_FRAME_JITTER_SECONDS": float(env("PROCTOR_FRAME_JITTER_SECONDS", 1.5)),
         "PROCTOR_FRAME_MAX_BYTES": int(env("PROCTOR_FRAME_MAX_BYTES", 512 * 1024)),

@@ -248,13 +248,12 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
     return check, feedback(reference)
 
 
-STALE_QUEUE_SECONDS = 600
-
 
 def requeue_stale_frames() -> int:
     """Queue again the frames still waiting for analysis long after they arrived
-    (their job was lost with a restarted process). Returns how many."""
-    cutoff = now_utc() - timedelta(seconds=STALE_QUEUE_SECONDS)
+    (their job was lost with a restarted process; PROCTOR_STALE_QUEUE_SECONDS). Analysis
+    is idempotent by frame id, so a frame queued twice is still analysed once. Returns how many."""
+    cutoff = now_utc() - timedelta(seconds=current_app.config["PROCTOR_STALE_QUEUE_SECONDS"])
     frame_ids = db.session.scalars(
         select(Frame.id).where(Frame.status == QUEUED, Frame.received_at < cutoff).order_by(Frame.id)
     ).all()

@@ -246,6 +246,6 @@ def test_frames_whose_job_was_lost_are_queued_again(app, exam, rows, clock, monk
     monkeypatch.setattr(proctor_services, "enqueue", real_enqueue)
     with app.app_context():
         assert proctor_services.requeue_stale_frames() == 0  # not stale yet
-        clock.advance(seconds=proctor_services.STALE_QUEUE_SECONDS + 1)
+        clock.advance(seconds=app.config["PROCTOR_STALE_QUEUE_SECONDS"] + 1)
         assert proctor_services.requeue_stale_frames() == 1
     assert [f.status for f in rows(Frame)] == [ANALYZED]
