@@ -10,7 +10,7 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring.models import ANALYZED, QUEUED, Frame, ProctorSession
 from proctoring.rule_config import DEFAULT_RULES
-from proctoring.rules import Coverage, Flag, coverage_flags
+from proctoring.rules import Coverage, Flag, answer_pace_flags, coverage_flags
 
 
 def coverage_of(attempt: Attempt) -> Coverage | None:
@@ -27,3 +27,16 @@ def video_gaps(attempt: Attempt) -> list[Flag]:
     """NO_VIDEO flags of a supervised attempt (none for an unsupervised one)."""
     coverage = coverage_of(attempt)
     return [] if coverage is None else coverage_flags(coverage, DEFAULT_RULES)
+
+
+def answer_times(attempt: Attempt) -> tuple:
+    """(start, answer times) for the answering-pace rule."""
+    return attempt.started_at, tuple(item.answered_at for item in attempt.items if item.answered_at)
+
+
+def submission_findings(attempt: Attempt) -> list[Flag]:
+    """What a submitted supervised attempt shows on its own, before any frame is re-read:
+    missing video and an answering pace no reader keeps. Either rules out auto-clearing."""
+    if coverage_of(attempt) is None:
+        return []
+    return video_gaps(attempt) + answer_pace_flags(*answer_times(attempt), DEFAULT_RULES)

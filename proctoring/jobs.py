@@ -14,7 +14,7 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
-from proctoring.coverage import coverage_of
+from proctoring.coverage import answer_times, coverage_of
 from proctoring.models import (
     ANALYZED,
     QUEUED,
@@ -78,7 +78,8 @@ def refresh_flags(attempt_id: int) -> int:
         until = max([f.captured_at for f in frames] + [e.occurred_at for e in events]
                     + ([attempt.submitted_at] if attempt.submitted_at else []), default=attempt.started_at)
         flags = evaluate(observations, [BrowserEvent(e.kind, e.occurred_at) for e in events], until, DEFAULT_RULES,
-                         coverage=coverage_of(attempt))
+                         coverage=coverage_of(attempt),
+                         answers=answer_times(attempt))
 
         db.session.execute(delete(ProctorFlag).where(ProctorFlag.attempt_id == attempt_id))
         db.session.add_all(ProctorFlag(

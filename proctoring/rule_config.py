@@ -57,16 +57,23 @@ class RuleConfig:
         10.0, "Events of one kind less than 10 s apart are one burst (e.g. copy, then paste) and one flag.")
     fullscreen_exit_medium_count: int = threshold(
         3, "Leaving fullscreen three times in one burst is deliberate, not a slip of the Esc key.")
+    # --- answering pace
+    fast_answer_seconds: float = threshold(
+        2.0, "Reading a question and its options takes several seconds even for someone who knows the answer; "
+             "a median under 2 s between answers is answering from a key (a harvested key answered a whole "
+             "paper in about one second).")
+    fast_answers_min_count: int = threshold(10, "Judge the pace only over at least ten answers: a few quick guesses are normal.")
     # --- risk score (see proctoring.scoring)
     score_weights: dict = field(default_factory=lambda: {
         "multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
-        "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3, "no_video": 0.7}, metadata={"reason":
+        "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3, "no_video": 0.7,
+        "fast_answers": 0.5}, metadata={"reason":
         "The most a kind of flag alone can add to the risk (as a fraction of 100). Another person in view or "
         "a different person sitting the exam is close to proof; looking away has innocent explanations; "
         "missing video hides everything, so it weighs more than a camera seen to be off."})
     score_saturation: dict = field(default_factory=lambda: {
         "multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
-        "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4, "no_video": 6}, metadata={"reason":
+        "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4, "no_video": 6, "fast_answers": 10}, metadata={"reason":
         "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight."})
 
     @classmethod

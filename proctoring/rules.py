@@ -39,8 +39,9 @@ TAB_HIDDEN = "tab_hidden"
 FULLSCREEN_EXIT = "fullscreen_exit"
 COPY_PASTE = "copy_paste"
 NO_VIDEO = "no_video"
+FAST_ANSWERS = "fast_answers"
 FLAG_KINDS = (NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, IDENTITY_MISMATCH, CAMERA_OFF, TAB_HIDDEN, FULLSCREEN_EXIT,
-              COPY_PASTE, NO_VIDEO)
+              COPY_PASTE, NO_VIDEO, FAST_ANSWERS)
 
 # Browser events the client may send. Only some feed rules; the rest are kept for the examiner's timeline.
 EVENT_KINDS = frozenset({
@@ -255,19 +256,43 @@ def coverage_flags(coverage: Coverage, config: RuleConfig = DEFAULT_RULES) -> li
     return flags
 
 
+# --------------------------------------------------------------------------- answering pace
+
+
+def answer_pace_flags(started: datetime, answer_times: Iterable[datetime],
+                      config: RuleConfig = DEFAULT_RULES) -> list[Flag]:
+    """FAST_ANSWERS when the answers came faster than anyone reads the questions: the
+    median time between consecutive answers (from the start) below `fast_answer_seconds`
+    over at least `fast_answers_min_count` answers, the pace of answering from a key."""
+    times = sorted(t for t in answer_times if t >= started)
+    if len(times) < config.fast_answers_min_count:
+        return []
+    gaps = sorted((b - a).total_seconds() for a, b in zip([started, *times], times))
+    middle = len(gaps) // 2
+    median = gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) / 2
+    if median >= config.fast_answer_seconds:
+        return []
+    fast = sum(1 for gap in gaps if gap < config.fast_answer_seconds)
+    return [Flag(FAST_ANSWERS, HIGH, times[0], times[-1], units=float(fast), count=len(times))]
+
+
 # --------------------------------------------------------------------------- everything
 
 
 def evaluate(frames: Iterable[FrameObservation], events: Iterable[BrowserEvent], until: datetime | None = None,
-             config: RuleConfig = DEFAULT_RULES, coverage: Coverage | None = None) -> list[Flag]:
+             config: RuleConfig = DEFAULT_RULES, coverage: Coverage | None = None,
+             answers: tuple[datetime, tuple[datetime, ...]] | None = None) -> list[Flag]:
     """All flags for one attempt, ordered by start time then kind. `until` closes
     intervals still open (tab still hidden, camera still off); it defaults to the
     latest time seen in the input. With `coverage` (supervised attempts), stretches
-    without video are flagged too."""
+    without video are flagged too; with `answers` (start, answer times), a pace no
+    reader can keep."""
     frames, events = list(frames), list(events)
     if until is None:
         until = max([f.at for f in frames] + [e.at for e in events], default=datetime.min)
     flags = frame_flags(frames, config) + event_flags(events, until, config)
     if coverage is not None:
         flags += coverage_flags(coverage, config)
+    if answers is not None:
+        flags += answer_pace_flags(*answers, config)
     return sorted(flags, key=lambda f: (f.start, FLAG_KINDS.index(f.kind)))

@@ -21,7 +21,7 @@ from core.clock import now_utc
 from core.errors import Conflict, Forbidden, NotFound
 from core.extensions import db
 from exam.models import SUBMITTED, Attempt
-from proctoring.coverage import video_gaps
+from proctoring.coverage import submission_findings
 from proctoring.models import QUEUED, Frame, ProctorFlag, ProctorSession
 from proctoring.rule_config import HIGH
 from review.models import FLAG_VERDICTS, NO_ISSUE, PENDING, TECHNICAL_PROBLEM, VALID, FlagMark, Review
@@ -180,23 +180,24 @@ class Eligibility:
     high_flags: int
     queued_frames: int
     threshold: int
-    video_gaps: int = 0
+    findings: int = 0
 
 
 def auto_clear_eligibility(attempt: Attempt) -> Eligibility:
     """Whether the attempt may be cleared without an examiner: risk below
     REVIEW_AUTO_CLEAR_BELOW, no high-severity flag, no frame still waiting for
     analysis (its flags could still change the score), and, when supervised, video
-    covering the whole attempt (missing evidence is never a clean record)."""
+    covering the whole attempt and a human answering pace (`submission_findings`:
+    missing evidence is never a clean record)."""
     threshold = current_app.config["REVIEW_AUTO_CLEAR_BELOW"]
     risk = risk_of(attempt)
     high = db.session.scalar(select(func.count(ProctorFlag.id)).where(
         ProctorFlag.attempt_id == attempt.id, ProctorFlag.severity == HIGH)) or 0
     queued = db.session.scalar(select(func.count(Frame.id)).where(
         Frame.attempt_id == attempt.id, Frame.status == QUEUED)) or 0
-    gaps = len(video_gaps(attempt))
-    return Eligibility(risk < threshold and high == 0 and queued == 0 and gaps == 0, risk, high, queued, threshold,
-                       gaps)
+    findings = len(submission_findings(attempt))
+    return Eligibility(risk < threshold and high == 0 and queued == 0 and findings == 0, risk, high, queued,
+                       threshold, findings)
 
 
 def auto_clear(attempt: Attempt) -> bool:

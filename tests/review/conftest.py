@@ -31,9 +31,10 @@ def sit(app, proctored, bank, make_applicant, clock):
     full_name=..., submit=True, camera=True)`: an applicant sits a supervised exam. Each
     frame is a dict for the fake analyzer ({} = one clean frontal face), five seconds
     after the one before; events are (type, seconds after the start). While answering,
-    the camera goes on sending a clean frame every 5 s unless `camera=False`. Returns a `Sat`."""
+    the camera goes on sending a clean frame every 5 s unless `camera=False`; one answer
+    every `answer_seconds`. Returns a `Sat`."""
     def run(frames=(), events=(), *, correct: int = 30, sim_class: str = "A", full_name: str = "Budi Santoso",
-            submit: bool = True, camera: bool = True) -> Sat:
+            submit: bool = True, camera: bool = True, answer_seconds: float = 2) -> Sat:
         account = make_applicant(sim_class=sim_class, full_name=full_name)
         api = api_login(app.test_client(), account)
         check = api.client.post(f"/api/v1/applications/{account.application_id}/system-check", data=jpeg(),
@@ -54,7 +55,7 @@ def sit(app, proctored, bank, make_applicant, clock):
             assert response.status_code == 202, response.get_json()
         sequence, last_frame = len(frames), clock.now
         for number, right in enumerate(answer_key(app, public_id), start=1):
-            clock.advance(seconds=2)
+            clock.advance(seconds=answer_seconds)
             if camera and clock.now - last_frame >= timedelta(seconds=5):
                 sequence, last_frame = sequence + 1, clock.now
                 assert post_frame(api, public_id, jpeg(), sequence, clock.now).status_code == 202

@@ -1,4 +1,4 @@
-"""Missing evidence is never a clean record: a supervised exam whose camera sent no
+"""Missing evidence is never a clean record, nor is a paper answered from a key: a supervised exam whose camera sent no
 frames, only frames that could not be analysed, or left long gaps, gets a NO_VIDEO
 flag that counts in its risk score, and it is never auto-cleared."""
 from datetime import datetime, timedelta
@@ -9,7 +9,7 @@ from review_helpers import jpeg, post_frame
 from core.extensions import db
 from exam.models import Attempt
 from proctoring.models import ProctorFlag, ProctorSession
-from proctoring.rules import NO_VIDEO, Coverage, coverage_flags
+from proctoring.rules import FAST_ANSWERS, NO_VIDEO, Coverage, answer_pace_flags, coverage_flags
 from review.models import PENDING, Review
 from review.services import auto_clear_pending
 
@@ -71,3 +71,17 @@ def test_gap_severity_follows_the_rule_config(gap, expected):
     times = (start + timedelta(seconds=5), start + timedelta(seconds=5 + gap))
     flags = coverage_flags(Coverage(start, times[-1] + timedelta(seconds=5), times))
     assert [(f.kind, f.severity) for f in flags] == expected
+
+
+def test_a_paper_answered_from_a_key_in_a_second_is_flagged_and_not_auto_cleared(app, sit):
+    sat = sit(frames=[{}, {}, {}], answer_seconds=0.03)
+    status, risk, flags = outcome(app, sat.attempt_id)
+    assert flags == [(FAST_ANSWERS, "high")] and risk > 0 and status == PENDING
+
+
+@pytest.mark.parametrize("pace, count, flagged", [(1.0, 30, True), (1.9, 30, True), (2.0, 30, False),
+                                                  (6.0, 30, False), (0.5, 9, False)])
+def test_answer_pace_rule(pace, count, flagged):
+    start = datetime(2026, 12, 3, 8, 0)
+    times = [start + timedelta(seconds=pace * (n + 1)) for n in range(count)]
+    assert bool(answer_pace_flags(start, times)) is flagged
