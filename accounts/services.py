@@ -145,14 +145,21 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     Failures are counted over the lockout window per e-mail and address (guessing
     one password), per address (spraying many accounts), and per e-mail from any
     address with a higher limit (distributed guessing), so one stranger cannot
-    lock an applicant out from every network with a handful of tries. Unknown
+    lock an applicant out from every network with a handful of tries. Past the
+    per-e-mail limit, an address gets one try until it fails once, so the lockout
+    cannot be used to keep the owner out. The per-address limit stays hard (it stops
+    one password sprayed over many accounts); behind a proxy, TRUSTED_PROXIES makes it
+    count the real client address, not the proxy's. Unknown
     e-mails cost a password hash too, so timing does not reveal who has an account.
     """
     config = current_app.config
     since = now_utc() - timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
     email = email.strip().lower()
-    if (_recent_failures(since, email=email, ip_address=ip_address) >= config["LOGIN_MAX_FAILURES"]
-            or _recent_failures(since, email=email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    pair_failures = _recent_failures(since, email=email, ip_address=ip_address)
+    account_under_attack = _recent_failures(since, email=email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    # An account under attack still lets each address that has not failed on it try once:
+    # the owner's right password gets in, a guesser gets one guess per address.
+    if (pair_failures >= config["LOGIN_MAX_FAILURES"] or (account_under_attack and pair_failures > 0)
             or _recent_failures(since, ip_address=ip_address) >= config["LOGIN_MAX_FAILURES_PER_IP"]):
         raise TooManyAttempts(_("Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again.",
                                 minutes=config["LOGIN_LOCKOUT_MINUTES"]))
