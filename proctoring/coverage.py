@@ -13,20 +13,11 @@ from proctoring.rule_config import DEFAULT_RULES
 from proctoring.rules import Coverage, Flag, answer_pace_flags, coverage_flags
 
 
-def coverage_of(attempt: Attempt) -> Coverage | None:
-    """The attempt's supervised window and covering frames; None when it was not supervised."""
-    supervised = db.session.scalar(select(ProctorSession.id).where(ProctorSession.attempt_id == attempt.id))
-    if supervised is None:
-        return None
+def coverage_of(attempt: Attempt) -> Coverage:
+    """The attempt's supervised window and the frames that cover it."""
     times = db.session.scalars(select(Frame.received_at).where(
         Frame.attempt_id == attempt.id, Frame.status.in_((ANALYZED, QUEUED)))).all()
     return Coverage(attempt.started_at, None if attempt.is_open else attempt.submitted_at, tuple(times))
-
-
-def video_gaps(attempt: Attempt) -> list[Flag]:
-    """NO_VIDEO flags of a supervised attempt (none for an unsupervised one)."""
-    coverage = coverage_of(attempt)
-    return [] if coverage is None else coverage_flags(coverage, DEFAULT_RULES)
 
 
 def answer_times(attempt: Attempt) -> tuple:
@@ -36,7 +27,9 @@ def answer_times(attempt: Attempt) -> tuple:
 
 def submission_findings(attempt: Attempt) -> list[Flag]:
     """What a submitted supervised attempt shows on its own, before any frame is re-read:
-    missing video and an answering pace no reader keeps. Either rules out auto-clearing."""
-    if coverage_of(attempt) is None:
+    missing video and an answering pace no reader keeps. Either rules out auto-clearing.
+    Empty for an attempt that was not supervised."""
+    supervised = db.session.scalar(select(ProctorSession.id).where(ProctorSession.attempt_id == attempt.id))
+    if supervised is None:
         return []
-    return video_gaps(attempt) + answer_pace_flags(*answer_times(attempt), DEFAULT_RULES)
+    return coverage_flags(coverage_of(attempt), DEFAULT_RULES) + answer_pace_flags(*answer_times(attempt), DEFAULT_RULES)

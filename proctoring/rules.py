@@ -18,6 +18,7 @@ The one exception is NO_VIDEO (`coverage_flags`): the time in the supervised win
 that no usable frame covers. Missing evidence is a finding of its own, never a clean
 record, so it raises its flag and risk; a frame that arrives later can only shrink it.
 """
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,7 +74,7 @@ class BrowserEvent:
 
 @dataclass(frozen=True)
 class Coverage:
-    """The supervised window and the capture times of the frames that cover it (analysed,
+    """The supervised window and the times the server received the frames that cover it (analysed,
     or still waiting for analysis; frames whose analysis failed cover nothing). `end` is
     None while the attempt is open: only gaps between frames are known then."""
 
@@ -267,10 +268,8 @@ def answer_pace_flags(started: datetime, answer_times: Iterable[datetime],
     times = sorted(t for t in answer_times if t >= started)
     if len(times) < config.fast_answers_min_count:
         return []
-    gaps = sorted((b - a).total_seconds() for a, b in zip([started, *times], times))
-    middle = len(gaps) // 2
-    median = gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) / 2
-    if median >= config.fast_answer_seconds:
+    gaps = [(b - a).total_seconds() for a, b in zip([started, *times], times)]
+    if statistics.median(gaps) >= config.fast_answer_seconds:
         return []
     fast = sum(1 for gap in gaps if gap < config.fast_answer_seconds)
     return [Flag(FAST_ANSWERS, HIGH, times[0], times[-1], units=float(fast), count=len(times))]
