@@ -84,6 +84,13 @@ def proctoring_config() -> dict:
         "PROCTOR_EVENTS_PER_BATCH": 200,
         # A passing check must be this recent when the exam starts.
         "PROCTOR_CHECK_VALID_MINUTES": int(env("PROCTOR_CHECK_VALID_MINUTES", 30)),
+        # After the photo, the liveness step: this many random head movements (turn left,
+        # turn right, look up), made within PROCTOR_LIVENESS_SECONDS and at most
+        # PROCTOR_LIVENESS_MAX_FRAMES frames; a photo, screen or recording cannot follow them.
+        "PROCTOR_LIVENESS_REQUIRED": _env_bool("PROCTOR_LIVENESS_REQUIRED", True),
+        "PROCTOR_LIVENESS_STEPS": int(env("PROCTOR_LIVENESS_STEPS", 2)),
+        "PROCTOR_LIVENESS_SECONDS": int(env("PROCTOR_LIVENESS_SECONDS", 60)),
+        "PROCTOR_LIVENESS_MAX_FRAMES": int(env("PROCTOR_LIVENESS_MAX_FRAMES", 200)),
         # Privacy: frames that back no flag are deleted as soon as they are analysed and found
         # clean, the rest after PROCTOR_FRAME_RETENTION_HOURS; evidence after PROCTOR_EVIDENCE_RETENTION_DAYS.
         "PROCTOR_DELETE_CLEAN_FRAMES": _env_bool("PROCTOR_DELETE_CLEAN_FRAMES", True),

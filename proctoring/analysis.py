@@ -14,6 +14,8 @@ image library. `get_analyzer(app)` picks one by `PROCTOR_ANALYZER` ("vision" or
 "fake") and keeps it for the app's lifetime (models are loaded once per thread).
 """
 import json
+import math
+import secrets
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
@@ -97,7 +99,30 @@ class ReferenceAnalysis:
         return data
 
 
+# Where the head points in the liveness step (the applicant's own left and right).
+CENTRE, LEFT, RIGHT, UP, BETWEEN = "centre", "left", "right", "up", "between"
+
+
+@dataclass(frozen=True)
+class LivenessFrame:
+    """One frame of the liveness step, as the analyzer judged it. `direction` is
+    CENTRE, LEFT, RIGHT, UP or BETWEEN (None without exactly one measurable face);
+    `same_person` compares the face with the reference photo (None when it was not
+    measured); `planar` says the head moved like a flat picture since the facing
+    `baseline` (None without a baseline); `landmarks` become the baseline when the
+    frame faces the camera; `detail` holds the measurements for the record."""
+
+    face_count: int
+    direction: str | None = None
+    same_person: bool | None = None
+    planar: bool | None = None
+    landmarks: tuple[float, ...] | None = field(default=None, repr=False)
+    detail: dict = field(default_factory=dict, compare=False)
+
+
 class Analyzer(Protocol):
+    same_person_distance: float
+
     def analyze_reference(self, jpeg: bytes) -> ReferenceAnalysis:
         """Faces, brightness and identity signature of a reference photo. Raises AnalysisFailed."""
 
@@ -106,6 +131,14 @@ class Analyzer(Protocol):
         """Faces, head pose, brightness, identity distance and flags of one exam frame.
         `memory_key` (the attempt) lets the analyzer reuse work between frames of one
         attempt. Raises AnalysisFailed."""
+
+    def analyze_liveness_frame(self, jpeg: bytes, reference: tuple[float | None, ...],
+                               baseline: tuple[float, ...] | None) -> LivenessFrame:
+        """Direction, identity and depth of one liveness-step frame. Raises AnalysisFailed."""
+
+    def reference_distance(self, a: tuple[float | None, ...], b: tuple[float | None, ...]) -> float:
+        """How far apart the faces of two reference signatures are (under
+        `same_person_distance`: the same person)."""
 
     def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
         """The frame as JPEG with the analysis drawn on it. Raises AnalysisFailed."""
@@ -148,6 +181,8 @@ class FakeAnalyzer:
     Deterministic and instant, for tests."""
 
     AWAY_YAW, AWAY_PITCH, SAME_PERSON, DARK = 30.0, 25.0, 0.6, 45.0
+    TURN_YAW, LOOK_UP_PITCH, CENTRE_DEGREES, MIN_DEPTH = 20.0, 15.0, 10.0, 0.02
+    same_person_distance = SAME_PERSON
 
     def _faces(self, scenario: dict) -> tuple[Face, ...]:
         if scenario.get("fail"):
@@ -172,7 +207,8 @@ class FakeAnalyzer:
                 problems.append("too_bright")
             if abs(face.yaw or 0) > 20 or abs(face.pitch or 0) > 20:
                 problems.append("not_facing_camera")
-        signature = None if problems else tuple(scenario.get("signature", (0.0, 1.0)))
+        person = [float(secrets.randbelow(10**9))]
+        signature = None if problems else tuple(scenario.get("signature", [0.0, 1.0, *person]))
         return ReferenceAnalysis(faces, brightness, tuple(problems), signature)
 
     def analyze_frame(self, jpeg: bytes, reference: tuple[float | None, ...] | None,
@@ -187,6 +223,30 @@ class FakeAnalyzer:
             flags.append(DIFFERENT_PERSON_FLAG)
         return FrameAnalysis(faces, float(scenario.get("brightness", 128.0)), distance, tuple(flags),
                              {"analyzer": "fake"})
+
+    def _direction(self, face: Face) -> str:
+        yaw, pitch = face.yaw or 0.0, face.pitch or 0.0
+        if abs(yaw) >= self.TURN_YAW:
+            return LEFT if yaw > 0 else RIGHT
+        if pitch >= self.LOOK_UP_PITCH:
+            return UP
+        return CENTRE if max(abs(yaw), abs(pitch)) <= self.CENTRE_DEGREES else BETWEEN
+
+    def analyze_liveness_frame(self, jpeg: bytes, reference, baseline) -> LivenessFrame:
+        scenario = _fake_scenario(jpeg)
+        faces = self._faces(scenario)
+        if len(faces) != 1:
+            return LivenessFrame(len(faces))
+        distance = scenario.get("identity_distance", 0.1)
+        depth = scenario.get("depth", 0.05)
+        return LivenessFrame(1, self._direction(faces[0]), distance <= self.SAME_PERSON,
+                             None if baseline is None else depth < self.MIN_DEPTH, (0.0,),
+                             {"identity_distance": distance, "depth": depth})
+
+    def reference_distance(self, a, b) -> float:
+        if len(a) != len(b):
+            return math.inf
+        return math.dist([v or 0.0 for v in a], [v or 0.0 for v in b])
 
     def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
         return jpeg[:2] + _comment_segment(OVERLAY_MARKER) + jpeg[2:]

@@ -77,3 +77,11 @@ def system_check(application_id: int):
 def system_check_preview(application_id: int):
     services.own_application(application_id, current_user)
     return jsonify(services.preview(uploaded_jpeg()))
+
+
+@api.post("/system-checks/<int:check_id>/liveness")
+@roles_required(APPLICANT)
+def liveness_frame(check_id: int):
+    """One frame of the liveness step: the progress, and what to do next."""
+    check = services.own_check(check_id, current_user)
+    return jsonify(check=check.id, **services.liveness_frame(check, uploaded_jpeg()))

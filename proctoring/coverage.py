@@ -10,7 +10,7 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring.models import ANALYZED, QUEUED, Frame, ProctorSession
 from proctoring.rule_config import DEFAULT_RULES
-from proctoring.rules import Coverage, Flag, answer_pace_flags, coverage_flags
+from proctoring.rules import Coverage, Flag, answer_pace_flags, coverage_flags, face_reuse_flags
 
 
 def coverage_of(attempt: Attempt) -> Coverage:
@@ -25,11 +25,18 @@ def answer_times(attempt: Attempt) -> tuple:
     return attempt.started_at, tuple(item.answered_at for item in attempt.items if item.answered_at)
 
 
+def face_reuse(session: ProctorSession) -> tuple:
+    """(start, how many other accounts' reference photos show this attempt's reference face)."""
+    matches = session.check.face_matches if session.check is not None else None
+    return session.attempt.started_at, len(matches or ())
+
+
 def submission_findings(attempt: Attempt) -> list[Flag]:
     """What a submitted supervised attempt shows on its own, before any frame is re-read:
-    missing video and an answering pace no reader keeps. Either rules out auto-clearing.
-    Empty for an attempt that was not supervised."""
-    supervised = db.session.scalar(select(ProctorSession.id).where(ProctorSession.attempt_id == attempt.id))
-    if supervised is None:
+    missing video, an answering pace no reader keeps, a reference face another account
+    used. Each rules out auto-clearing. Empty for an attempt that was not supervised."""
+    session = db.session.scalar(select(ProctorSession).where(ProctorSession.attempt_id == attempt.id))
+    if session is None:
         return []
-    return coverage_flags(coverage_of(attempt), DEFAULT_RULES) + answer_pace_flags(*answer_times(attempt), DEFAULT_RULES)
+    return (coverage_flags(coverage_of(attempt), DEFAULT_RULES) + answer_pace_flags(*answer_times(attempt), DEFAULT_RULES)
+            + face_reuse_flags(*face_reuse(session)))

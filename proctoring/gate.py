@@ -1,6 +1,6 @@
 """The start gate: with PROCTORING_REQUIRED, an exam starts only with a recent,
-passing, unused camera check for the same registration, which becomes the
-attempt's reference. Called by `exam.services.start_attempt`."""
+passing, unused camera check for the same registration (its liveness step passed
+too, with PROCTOR_LIVENESS_REQUIRED), which becomes the attempt's reference. Called by `exam.services.start_attempt`."""
 from datetime import timedelta
 
 from flask import current_app
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.clock import now_utc
 from core.errors import Conflict
 from core.extensions import db
+from proctoring.liveness import PASSED, PENDING
 from proctoring.models import ProctorSession, SystemCheck
 
 
@@ -33,6 +34,11 @@ def require_system_check(user, application) -> SystemCheck | None:
         raise SystemCheckRequired(_("Complete the camera check on this page before starting the exam."))
     if not latest.passed:
         raise SystemCheckRequired(_("Your last camera check did not pass. Follow its advice and take it again."))
+    if current_app.config["PROCTOR_LIVENESS_REQUIRED"] and latest.liveness_status != PASSED:
+        if latest.liveness_status == PENDING:
+            raise SystemCheckRequired(_("Finish the head movements of the camera check before starting."))
+        raise SystemCheckRequired(_("The head movements of your last camera check did not pass. "
+                                    "Take the reference photo again and follow the instructions."))
     return latest
 
 

@@ -14,7 +14,7 @@ from core.extensions import db
 from exam.models import Attempt
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
-from proctoring.coverage import answer_times, coverage_of
+from proctoring.coverage import answer_times, coverage_of, face_reuse
 from proctoring.models import (
     ANALYZED,
     QUEUED,
@@ -79,7 +79,7 @@ def refresh_flags(attempt_id: int) -> int:
                     + ([attempt.submitted_at] if attempt.submitted_at else []), default=attempt.started_at)
         flags = evaluate(observations, [BrowserEvent(e.kind, e.occurred_at) for e in events], until, DEFAULT_RULES,
                          coverage=coverage_of(attempt),
-                         answers=answer_times(attempt))
+                         answers=answer_times(attempt), face_reuse=face_reuse(session))
 
         db.session.execute(delete(ProctorFlag).where(ProctorFlag.attempt_id == attempt_id))
         db.session.add_all(ProctorFlag(

@@ -47,6 +47,13 @@ class SystemCheck(db.Model):
     signature: Mapped[list[float] | None] = mapped_column(JSON)
     photo_path: Mapped[str | None] = mapped_column(String(200))
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id", ondelete="SET NULL"), unique=True)
+    # The liveness step (`proctoring.liveness`): None when it was not asked for.
+    liveness_status: Mapped[str | None] = mapped_column(String(10))
+    liveness: Mapped[dict | None] = mapped_column(JSON)
+    liveness_frames: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    liveness_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Other accounts whose reference photo shows the same face: [{user_id, check_id, distance}].
+    face_matches: Mapped[list[dict] | None] = mapped_column(JSON)
 
     def claim(self, attempt: "Attempt") -> None:
         """Make this check the reference of an attempt; a check is used once."""

@@ -67,13 +67,15 @@ class RuleConfig:
     score_weights: dict = field(default_factory=lambda: {
         "multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
         "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3, "no_video": 0.7,
-        "fast_answers": 0.5}, metadata={"reason":
+        "fast_answers": 0.5, "face_reused": 0.8}, metadata={"reason":
         "The most a kind of flag alone can add to the risk (as a fraction of 100). Another person in view or "
         "a different person sitting the exam is close to proof; looking away has innocent explanations; "
-        "missing video hides everything, so it weighs more than a camera seen to be off."})
+        "missing video hides everything, so it weighs more than a camera seen to be off; a reference face that "
+        "another account used is one person behind several registrations, or a stock photo."})
     score_saturation: dict = field(default_factory=lambda: {
         "multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
-        "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4, "no_video": 6, "fast_answers": 10}, metadata={"reason":
+        "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4, "no_video": 6, "fast_answers": 10,
+        "face_reused": 1}, metadata={"reason":
         "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight."})
 
     @classmethod

@@ -41,8 +41,9 @@ FULLSCREEN_EXIT = "fullscreen_exit"
 COPY_PASTE = "copy_paste"
 NO_VIDEO = "no_video"
 FAST_ANSWERS = "fast_answers"
+FACE_REUSED = "face_reused"
 FLAG_KINDS = (NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, IDENTITY_MISMATCH, CAMERA_OFF, TAB_HIDDEN, FULLSCREEN_EXIT,
-              COPY_PASTE, NO_VIDEO, FAST_ANSWERS)
+              COPY_PASTE, NO_VIDEO, FAST_ANSWERS, FACE_REUSED)
 
 # Browser events the client may send. Only some feed rules; the rest are kept for the examiner's timeline.
 EVENT_KINDS = frozenset({
@@ -275,17 +276,31 @@ def answer_pace_flags(started: datetime, answer_times: Iterable[datetime],
     return [Flag(FAST_ANSWERS, HIGH, times[0], times[-1], units=float(fast), count=len(times))]
 
 
+# --------------------------------------------------------------------------- the reference photo
+
+
+def face_reuse_flags(started: datetime, other_accounts: int) -> list[Flag]:
+    """FACE_REUSED when the attempt's reference photo shows the face of another
+    account's reference: one person sitting for several registrations, or a stock
+    photo passed off as many applicants. One unit per other account."""
+    if other_accounts <= 0:
+        return []
+    return [Flag(FACE_REUSED, HIGH, started, started, units=float(other_accounts), count=other_accounts)]
+
+
 # --------------------------------------------------------------------------- everything
 
 
 def evaluate(frames: Iterable[FrameObservation], events: Iterable[BrowserEvent], until: datetime | None = None,
              config: RuleConfig = DEFAULT_RULES, coverage: Coverage | None = None,
-             answers: tuple[datetime, tuple[datetime, ...]] | None = None) -> list[Flag]:
+             answers: tuple[datetime, tuple[datetime, ...]] | None = None,
+             face_reuse: tuple[datetime, int] | None = None) -> list[Flag]:
     """All flags for one attempt, ordered by start time then kind. `until` closes
     intervals still open (tab still hidden, camera still off); it defaults to the
     latest time seen in the input. With `coverage` (supervised attempts), stretches
     without video are flagged too; with `answers` (start, answer times), a pace no
-    reader can keep."""
+    reader can keep; with `face_reuse` (start, other accounts), a reference face
+    that other accounts used."""
     frames, events = list(frames), list(events)
     if until is None:
         until = max([f.at for f in frames] + [e.at for e in events], default=datetime.min)
@@ -294,4 +309,6 @@ def evaluate(frames: Iterable[FrameObservation], events: Iterable[BrowserEvent],
         flags += coverage_flags(coverage, config)
     if answers is not None:
         flags += answer_pace_flags(*answers, config)
+    if face_reuse is not None:
+        flags += face_reuse_flags(*face_reuse)
     return sorted(flags, key=lambda f: (f.start, FLAG_KINDS.index(f.kind)))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import now_utc
@@ -18,7 +18,7 @@ from core.errors import Conflict, NotFound, PlatformError, ValidationError
 from core.extensions import db
 from exam import services as exam_services
 from exam.models import Application, Attempt
-from proctoring import jobs, storage
+from proctoring import jobs, liveness, storage
 from proctoring.analysis import (
     AnalysisFailed,
     AnalyzerUnavailable,
@@ -210,11 +210,12 @@ def own_application(application_id: int, user) -> Application:
     return application
 
 
-def _analyze_reference(data: bytes) -> ReferenceAnalysis:
-    validate_jpeg(data)
+def _analyze(method, *args):
+    """Run one of the analyzer's methods on the worker pool: 503 when it is unavailable,
+    422 when the picture cannot be read."""
     try:
         analyzer = get_analyzer(current_app._get_current_object())
-        return call(analyzer.analyze_reference, data)
+        return call(getattr(analyzer, method), *args)
     except (AnalyzerUnavailable, TimeoutError) as error:
         current_app.logger.error("Camera check unavailable: %s", error)
         raise PlatformError(_("The camera check is not available right now. Please try again later."),
@@ -223,19 +224,52 @@ def _analyze_reference(data: bytes) -> ReferenceAnalysis:
         raise ValidationError(_("The picture could not be read. Please try again."), status=422) from error
 
 
+def _analyze_reference(data: bytes) -> ReferenceAnalysis:
+    validate_jpeg(data)
+    return _analyze("analyze_reference", data)
+
+
 def preview(data: bytes) -> dict:
     """Live feedback for the check page (face size, light, reasons); stores nothing."""
     return feedback(_analyze_reference(data))
 
 
+def face_matches(user, signature) -> list[dict]:
+    """Other accounts whose kept reference photo shows the same face as `signature`,
+    nearest first (at most ten): [{user_id, check_id, distance}]. Reference photos
+    are kept only for the retention period, which bounds the search."""
+    analyzer = get_analyzer(current_app._get_current_object())
+    rows = db.session.execute(select(SystemCheck.id, SystemCheck.user_id, SystemCheck.signature).where(
+        SystemCheck.user_id != user.id, SystemCheck.passed.is_(True), SystemCheck.signature.is_not(None)))
+    nearest: dict[int, dict] = {}
+    for check_id, user_id, other in rows:
+        try:
+            distance = analyzer.reference_distance(tuple(signature), tuple(other))
+        except (AnalysisFailed, TypeError, ValueError):
+            continue
+        if distance < analyzer.same_person_distance and (
+                user_id not in nearest or distance < nearest[user_id]["distance"]):
+            nearest[user_id] = {"user_id": user_id, "check_id": check_id, "distance": round(distance, 4)}
+    return sorted(nearest.values(), key=lambda match: match["distance"])[:10]
+
+
 def run_system_check(user, application: Application, data: bytes) -> tuple[SystemCheck, dict]:
     """Take the reference photo: analyse it, record the verdict, and keep the photo
-    and its identity signature only if it passes. Returns the check and its feedback."""
+    and its identity signature only if it passes. A passing photo is compared with
+    other accounts' reference photos (a match flags the attempt, it does not refuse:
+    the applicant is not told) and opens the liveness step when it is required.
+    Returns the check and its feedback."""
     reference = _analyze_reference(data)
-    check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now_utc(),
+    now = now_utc()
+    check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now,
                         passed=reference.passed, reasons=list(reference.problems), analysis=reference.to_dict(),
                         signature=list(reference.signature) if reference.passed else None)
     if check.passed:
+        check.face_matches = face_matches(user, reference.signature)
+        if current_app.config["PROCTOR_LIVENESS_REQUIRED"]:
+            progress = liveness.new_challenge(current_app.config["PROCTOR_LIVENESS_STEPS"])
+            check.liveness, check.liveness_status = progress.to_dict(), progress.status
+            check.liveness_started_at = now
         check.photo_path = storage.check_path(user.id)
         storage.save(check.photo_path, data)
     db.session.add(check)
@@ -245,7 +279,50 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
         db.session.rollback()
         storage.delete(check.photo_path)
         raise
-    return check, feedback(reference)
+    answer = feedback(reference)
+    if check.liveness is not None:
+        answer["liveness"] = liveness.feedback(liveness.Progress.from_dict(check.liveness))
+    return check, answer
+
+
+def own_check(check_id: int, user) -> SystemCheck:
+    check = db.session.get(SystemCheck, check_id)
+    if check is None or check.user_id != user.id:
+        raise NotFound(_("Camera check not found."))
+    return check
+
+
+def liveness_frame(check: SystemCheck, data: bytes) -> dict:
+    """Judge one frame of the check's liveness step and store the progress. Past
+    PROCTOR_LIVENESS_SECONDS (server time) or PROCTOR_LIVENESS_MAX_FRAMES the step
+    fails. Raises Conflict (409) when the check has no open step or another frame of
+    it was judged at the same moment, ValidationError for a bad picture."""
+    if check.liveness is None or check.attempt_id is not None:
+        raise Conflict(_("This camera check has no movement step to take."))
+    if check.liveness_status != liveness.PENDING:
+        raise Conflict(_("The movement check is over. Take the reference photo again to repeat it."))
+    validate_jpeg(data)
+    config = current_app.config
+    progress = liveness.Progress.from_dict(check.liveness)
+    elapsed = (now_utc() - check.liveness_started_at).total_seconds()
+    if elapsed > config["PROCTOR_LIVENESS_SECONDS"] or check.liveness_frames >= config["PROCTOR_LIVENESS_MAX_FRAMES"]:
+        progress = progress.fail(liveness.TIMED_OUT)
+    else:
+        frame = _analyze("analyze_liveness_frame", data, tuple(check.signature), progress.baseline)
+        progress = liveness.advance(progress, frame)
+    stored = db.session.execute(
+        update(SystemCheck)
+        .where(SystemCheck.id == check.id, SystemCheck.liveness_frames == check.liveness_frames,
+               SystemCheck.liveness_status == liveness.PENDING)
+        .values(liveness=progress.to_dict(), liveness_status=progress.status,
+                liveness_frames=SystemCheck.liveness_frames + 1)
+        .execution_options(synchronize_session=False))
+    if stored.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("Send the movement check's pictures one at a time."))
+    db.session.commit()
+    db.session.refresh(check)
+    return liveness.feedback(progress)
 
 
 

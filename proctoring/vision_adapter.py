@@ -20,6 +20,7 @@ from proctoring.analysis import (
     AnalyzerUnavailable,
     Face,
     FrameAnalysis,
+    LivenessFrame,
     ReferenceAnalysis,
 )
 
@@ -76,6 +77,7 @@ class VisionAnalyzer:
     def __init__(self):
         if vision is None:
             raise AnalyzerUnavailable(f"the vision packages are not installed: {IMPORT_ERROR}")
+        self.same_person_distance = vision.DEFAULT_THRESHOLDS.identity_max_distance
         self._memories: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -97,14 +99,16 @@ class VisionAnalyzer:
         return ReferenceAnalysis(_faces(analysis), round(analysis.brightness, 1),
                                  tuple(problem.code for problem in check.problems), signature)
 
+    @staticmethod
+    def _profile(reference):
+        try:
+            return vision.ReferenceProfile.from_vector([math.nan if v is None else v for v in reference])
+        except ValueError as error:
+            raise AnalysisFailed(f"unusable reference signature: {error}") from error
+
     def analyze_frame(self, jpeg: bytes, reference, memory_key: str | None = None) -> FrameAnalysis:
         image = self._decode(jpeg)
-        profile = None
-        if reference:
-            try:
-                profile = vision.ReferenceProfile.from_vector([math.nan if v is None else v for v in reference])
-            except ValueError as error:
-                raise AnalysisFailed(f"unusable reference signature: {error}") from error
+        profile = self._profile(reference) if reference else None
         with self._lock:
             memory = self._memories.get(memory_key) if memory_key else None
         try:
@@ -122,6 +126,23 @@ class VisionAnalyzer:
         return FrameAnalysis(_faces(analysis), round(analysis.brightness, 1),
                              None if analysis.identity_distance is None else round(analysis.identity_distance, 4),
                              tuple(analysis.flags), detail)
+
+    def analyze_liveness_frame(self, jpeg: bytes, reference, baseline) -> LivenessFrame:
+        image = self._decode(jpeg)
+        thresholds = vision.DEFAULT_THRESHOLDS
+        try:
+            sample = vision.liveness_sample(image, self._profile(reference), baseline)
+        except vision.ModelUnavailable as error:
+            raise AnalyzerUnavailable(error.message) from error
+        distance, depth = sample.identity_distance, sample.depth
+        return LivenessFrame(
+            sample.face_count, sample.direction,
+            None if distance is None else distance <= thresholds.identity_max_distance,
+            None if depth is None else depth < thresholds.liveness_min_depth, sample.landmarks,
+            {"yaw": sample.yaw, "pitch": sample.pitch, "identity_distance": distance, "depth": depth})
+
+    def reference_distance(self, a, b) -> float:
+        return vision.identity.distance(self._profile(a).embedding, self._profile(b).embedding)
 
     def draw_overlay(self, jpeg: bytes, analysis: FrameAnalysis) -> bytes:
         image = self._decode(jpeg)

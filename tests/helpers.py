@@ -10,6 +10,8 @@ import secrets
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,6 +20,7 @@ from flask.testing import FlaskClient
 
 import core.clock
 from core.extensions import db
+from proctoring.analysis import embed_fake_scenario
 
 REAL_NOW_UTC = core.clock.now_utc
 PASSWORD = "correct-horse-battery-staple"
@@ -297,3 +300,51 @@ def testing_config(tmp_path) -> dict:
         # SESSION_COOKIE_SECURE stays True: Werkzeug's test client sends Secure
         # cookies over http://localhost, so tests run with the production setting.
     }
+
+
+# --------------------------------------------------------------------------- the camera check (fake analyzer)
+
+FAKE_BASE_JPEG = (Path(__file__).parent / "proctoring" / "data" / "frame_640x480.jpg").read_bytes()
+FAKE_FRONT = {"box": [0.3, 0.2, 0.4, 0.55], "confidence": 0.98, "yaw": 0.0, "pitch": 0.0}
+
+
+def post_check(api: Api, application_id: int, data: bytes, *, preview: bool = False):
+    suffix = "/preview" if preview else ""
+    return api.client.post(f"{API}/applications/{application_id}/system-check{suffix}", data=data,
+                           content_type="image/jpeg", headers={"X-CSRFToken": api.csrf_token()})
+
+
+# The head pose the fake analyzer sees for each instruction of the liveness step.
+MOVES = {"face_camera": {}, "turn_left": {"yaw": 30.0}, "turn_right": {"yaw": -30.0}, "look_up": {"pitch": 25.0}}
+
+
+def moving(instruction: str, **scenario) -> bytes:
+    """A frame in which the applicant follows `instruction` (see MOVES)."""
+    return embed_fake_scenario(FAKE_BASE_JPEG, faces=[{**FAKE_FRONT, **MOVES[instruction]}], **scenario)
+
+
+def post_liveness(api: Api, check_id: int, data: bytes):
+    return api.client.post(f"{API}/system-checks/{check_id}/liveness", data={"frame": (BytesIO(data), "frame.jpg")},
+                           content_type="multipart/form-data", headers={"X-CSRFToken": api.csrf_token()})
+
+
+def follow_liveness(api: Api, check: dict, limit: int = 20) -> dict:
+    """Make every movement the liveness step asks for, one frame each; the last answer."""
+    answer = check["liveness"]
+    for _ in range(limit):
+        if answer["status"] != "pending":
+            return answer
+        response = post_liveness(api, check["check"], moving(answer["instruction"]))
+        assert response.status_code == 200, response.get_json()
+        answer = response.get_json()
+    raise AssertionError(f"the liveness step did not end in {limit} frames: {answer}")
+
+
+def pass_check(api: Api, application_id: int, data: bytes | None = None) -> dict:
+    """A camera check that passes: the reference photo, then the liveness step."""
+    response = post_check(api, application_id, FAKE_BASE_JPEG if data is None else data)
+    assert response.status_code == 201 and response.get_json()["passed"], response.get_json()
+    check = response.get_json()
+    if "liveness" in check:
+        assert follow_liveness(api, check)["status"] == "passed"
+    return check

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from helpers import API, Api
+from helpers import API, Api, follow_liveness, moving, pass_check, post_check, post_liveness  # noqa: F401
 from proctoring.analysis import embed_fake_scenario
 
 DATA = Path(__file__).parent / "data"
@@ -53,12 +53,6 @@ def post_frame(api: Api, public_id: str, data: bytes, sequence, client_time, *, 
     return api.client.post(url, data={"frame": (BytesIO(data), "frame.jpg"), "sequence": str(sequence),
                                       "client_time": str(client_time)},
                            content_type="multipart/form-data", headers={"X-CSRFToken": api.csrf_token()})
-
-
-def post_check(api: Api, application_id: int, data: bytes, *, preview: bool = False):
-    suffix = "/preview" if preview else ""
-    return api.client.post(f"{API}/applications/{application_id}/system-check{suffix}", data=data,
-                           content_type="image/jpeg", headers={"X-CSRFToken": api.csrf_token()})
 
 
 def event(kind: str, at, number: int = 0, **detail) -> dict:

@@ -1,7 +1,7 @@
 """The camera check and the start gate: an exam starts only after a recent passing
 check, which becomes the attempt's reference."""
 import pytest
-from proctor_helpers import FRONT, PNG, SECOND, jpeg, post_check
+from proctor_helpers import FRONT, PNG, SECOND, jpeg, pass_check, post_check
 
 from core.extensions import db
 from exam.models import Attempt
@@ -25,7 +25,7 @@ def test_a_good_photo_passes_and_is_kept_as_the_reference(app, proctored, applic
     assert body["passed"] is True and body["reasons"] == [] and body["faces"] == 1
     assert body["face_size"] == 0.4 and body["brightness"] == 128.0
     (check,) = rows(SystemCheck)
-    assert check.passed and check.signature == [0.0, 1.0] and check.photo_path
+    assert check.passed and check.signature[:2] == [0.0, 1.0] and check.photo_path
     assert photos(app) == [check.photo_path]
 
 
@@ -102,7 +102,7 @@ def test_a_failed_check_does_not_open_the_gate(proctored, bank, applicant, appli
 
 
 def test_a_passing_check_opens_the_gate_and_becomes_the_reference(proctored, bank, applicant, applicant_api, rows):
-    check_id = post_check(applicant_api, applicant.application_id, jpeg()).get_json()["check"]
+    check_id = pass_check(applicant_api, applicant.application_id)["check"]
     response = applicant_api.start(applicant.application_id)
     assert response.status_code == 201
     (attempt,) = rows(Attempt)
@@ -112,23 +112,23 @@ def test_a_passing_check_opens_the_gate_and_becomes_the_reference(proctored, ban
 
 
 def test_the_latest_check_counts(proctored, bank, applicant, applicant_api, rows):
-    post_check(applicant_api, applicant.application_id, jpeg())
+    pass_check(applicant_api, applicant.application_id)
     post_check(applicant_api, applicant.application_id, jpeg(brightness=10))
     assert applicant_api.start(applicant.application_id).status_code == 409
 
 
 def test_a_check_is_used_once(proctored, bank, applicant, applicant_api, rows, clock):
-    post_check(applicant_api, applicant.application_id, jpeg())
+    pass_check(applicant_api, applicant.application_id)
     public_id = applicant_api.start(applicant.application_id).get_json()["id"]
     applicant_api.submit(public_id)
     clock.advance(days=1)  # a retake, next day
     assert applicant_api.start(applicant.application_id).status_code == 409
-    post_check(applicant_api, applicant.application_id, jpeg())
+    pass_check(applicant_api, applicant.application_id)
     assert applicant_api.start(applicant.application_id).status_code == 201
 
 
 def test_an_old_check_has_expired(proctored, bank, applicant, applicant_api, rows, clock):
-    post_check(applicant_api, applicant.application_id, jpeg())
+    pass_check(applicant_api, applicant.application_id)
     clock.advance(minutes=31)
     assert applicant_api.start(applicant.application_id).status_code == 409
     assert rows(Attempt) == []

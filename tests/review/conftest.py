@@ -11,7 +11,7 @@ import pytest
 from review_helpers import Sat, event, jpeg, post_frame
 
 from core.extensions import db
-from helpers import answer_key, api_login, form_login, wrong_choice
+from helpers import answer_key, api_login, form_login, pass_check, wrong_choice
 
 
 @pytest.fixture
@@ -37,9 +37,7 @@ def sit(app, proctored, bank, make_applicant, clock):
             submit: bool = True, camera: bool = True, answer_seconds: float = 2) -> Sat:
         account = make_applicant(sim_class=sim_class, full_name=full_name)
         api = api_login(app.test_client(), account)
-        check = api.client.post(f"/api/v1/applications/{account.application_id}/system-check", data=jpeg(),
-                                content_type="image/jpeg", headers={"X-CSRFToken": api.csrf_token()})
-        assert check.status_code == 201 and check.get_json()["passed"], check.get_json()
+        pass_check(api, account.application_id)
         started = api.start(account.application_id)
         assert started.status_code == 201, started.get_json()
         public_id = started.get_json()["id"]
