@@ -6,7 +6,8 @@ screen or a recording cannot follow instructions it has not seen.
 `advance` is the whole judgement: a pure function from the progress so far and
 one analysed frame (`LivenessFrame`, the analyzer's) to the new progress. It
 fails the step on a second face, another person, a movement other than the one
-asked for, or a movement without depth (a tilted picture); it passes once every
+asked for (a turn to the other side, or any turn when a look up was asked), or a
+movement without depth (a tilted picture); it passes once every
 movement was made and the applicant faces the camera again. Time and frame
 limits are the service's (`proctoring.services`).
 """
@@ -92,7 +93,10 @@ def advance(progress: Progress, frame: LivenessFrame) -> Progress:
         return progress
     if frame.direction not in MOVEMENTS or not progress.centred or progress.done == len(progress.steps):
         return progress  # between positions, or still turned from the last movement
-    if frame.direction != progress.steps[progress.done]:
+    expected = progress.steps[progress.done]
+    if frame.direction != expected:
+        if expected != UP and frame.direction == UP:
+            return progress  # a turn passes through a slight tilt: only the other side is wrong
         return progress.fail(WRONG_MOVEMENT)
     if frame.planar is not False:
         return progress.fail(FLAT_PICTURE)
@@ -107,6 +111,11 @@ def instruction_message(code: str | None) -> str:
         "look_up": _("Slowly tilt your head up, then back to the camera."),
     }
     return messages.get(code, "")
+
+
+def step_label(step: str) -> str:
+    """A movement's name for the examiner."""
+    return {LEFT: _("turn left"), RIGHT: _("turn right"), UP: _("look up")}.get(step, step)
 
 
 def reason_message(code: str | None) -> str:

@@ -6,6 +6,8 @@ CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"typ
         "description": "Token from GET /session"}
 ATTEMPT_ID = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
 APPLICATION_ID = {"name": "application_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CHECK_ID = {"name": "check_id", "in": "path", "required": True, "schema": {"type": "integer"},
+            "description": "The `check` of a passing system-check answer"}
 SEQUENCE = {"name": "sequence", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
             "description": "Frame number within the attempt (form field `sequence` with multipart)"}
 CLIENT_TIME = {"name": "client_time", "in": "query", "required": False,
@@ -32,7 +34,8 @@ def _ok(schema: str, code: str) -> dict:
 
 
 def _errors(*codes: str) -> dict:
-    texts = {"413": "Picture or batch too large", "415": "Not a JPEG", "503": "Camera check unavailable"}
+    texts = {"409": "No movement step open on this check", "413": "Picture or batch too large",
+             "415": "Not a JPEG", "503": "Camera check unavailable"}
     return {code: {"description": texts[code], **ERROR} for code in codes}
 
 
@@ -50,6 +53,11 @@ OPERATIONS = [
     ("/applications/{application_id}/system-check/preview", "post",
      "Live feedback on a camera picture (face size, light); nothing is stored",
      [APPLICATION_ID, CSRF], PICTURE_BODY, {**_ok("SystemCheck", "200"), **_errors("413", "415", "503")}),
+    ("/system-checks/{check_id}/liveness", "post",
+     ("One webcam frame of the liveness step that follows a passing reference photo: the server judges it and "
+      "says what to do next (one random head movement at a time). Send frames one at a time until `status` "
+      "is passed or failed; a failed step needs a new photo."),
+     [CHECK_ID, CSRF], PICTURE_BODY, {**_ok("LivenessStep", "200"), **_errors("409", "413", "415", "503")}),
 ]
 
 SCHEMAS = {
@@ -66,5 +74,17 @@ SCHEMAS = {
             "message": {"type": "string"}}}},
         "faces": {"type": "integer"},
         "face_size": {"type": "number", "description": "Width of the main face as a fraction of the picture's"},
-        "brightness": {"type": "number", "description": "Mean luma, 0-255"}}},
+        "brightness": {"type": "number", "description": "Mean luma, 0-255"},
+        "liveness": {"$ref": "#/components/schemas/LivenessStep"}}},
+    "LivenessStep": {"type": "object", "properties": {
+        "check": {"type": "integer"},
+        "status": {"type": "string", "enum": ["pending", "passed", "failed"]},
+        "instruction": {"type": "string", "nullable": True,
+                        "enum": ["face_camera", "turn_left", "turn_right", "look_up", None]},
+        "message": {"type": "string", "description": "The instruction in the applicant's language"},
+        "done": {"type": "integer"}, "steps": {"type": "integer"},
+        "reasons": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": ["multiple_faces", "different_person", "wrong_movement",
+                                               "flat_picture", "timed_out"]},
+            "message": {"type": "string"}}}}}},
 }

@@ -28,6 +28,7 @@ from proctoring.analysis import (
 from proctoring.jpeg import NOT_JPEG, JpegError, JpegInfo, inspect_jpeg
 from proctoring.models import QUEUED, BrowserEventRecord, Frame, ProctorSession, SystemCheck
 from proctoring.rules import EVENT_KINDS
+from proctoring.signals import face_reuse_found
 from proctoring.system_check import feedback
 from proctoring.worker import call, enqueue
 
@@ -279,10 +280,33 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
         db.session.rollback()
         storage.delete(check.photo_path)
         raise
+    if check.face_matches:
+        _share_matches(check)
     answer = feedback(reference)
     if check.liveness is not None:
         answer["liveness"] = liveness.feedback(liveness.Progress.from_dict(check.liveness))
     return check, answer
+
+
+def _share_matches(check: SystemCheck) -> None:
+    """The earlier reference photos that `check` matches record the match too: their
+    attempts are flagged as well (the first of fifteen accounts on one stock photo is
+    no more genuine than the rest), and `face_reuse_found` sends each such attempt to
+    whoever must look again."""
+    attempts = []
+    for match in check.face_matches:
+        other = db.session.get(SystemCheck, match["check_id"])
+        if other is None:
+            continue
+        kept = [m for m in other.face_matches or () if m["user_id"] != check.user_id]
+        mine = {"user_id": check.user_id, "check_id": check.id, "distance": match["distance"]}
+        other.face_matches = sorted([*kept, mine], key=lambda m: m["distance"])[:10]
+        if other.attempt_id is not None:
+            attempts.append(other.attempt_id)
+    db.session.commit()
+    for attempt_id in attempts:
+        enqueue(jobs.refresh_flags, attempt_id)
+        face_reuse_found.send(db.session.get(Attempt, attempt_id))
 
 
 def own_check(check_id: int, user) -> SystemCheck:

@@ -9,10 +9,12 @@ bp = Blueprint("review", __name__)
 def attach_routes() -> Blueprint:
     """The blueprint with its routes attached (views import lazily to avoid import cycles)."""
     from exam.signals import attempt_submitted
+    from proctoring.signals import face_reuse_found
     from review import views  # noqa: F401
-    from review.services import on_submitted
+    from review.services import on_face_reuse, on_submitted
 
     attempt_submitted.connect(on_submitted)
+    face_reuse_found.connect(on_face_reuse)
 
     return bp
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from accounts.models import User
 from core.clock import now_utc
 from core.extensions import db
 from exam.models import Attempt
@@ -105,6 +106,15 @@ class FlagView:
 
 
 @dataclass(frozen=True)
+class FaceMatch:
+    """Another account whose reference photo shows this attempt's reference face."""
+
+    user: User
+    distance: float
+    attempt: Attempt | None
+
+
+@dataclass(frozen=True)
 class SessionView:
     attempt: Attempt
     proctor: ProctorSession | None
@@ -114,6 +124,7 @@ class SessionView:
     timeline: Timeline
     review: Review | None
     end: datetime
+    face_matches: list[FaceMatch]
 
     @property
     def frame_ids(self) -> list[int]:
@@ -155,7 +166,19 @@ def session_view(attempt: Attempt, frame_href: Callable[[int], str]) -> SessionV
 
     end = attempt.submitted_at or min(now_utc(), attempt.deadline_at)
     chart = _timeline(attempt, end, flag_views, events, [v for v in views if v.from_proctoring], frame_href)
-    return SessionView(attempt, proctor, check, flag_views, list(events), chart, review, end)
+    return SessionView(attempt, proctor, check, flag_views, list(events), chart, review, end, face_matches_of(check))
+
+
+def face_matches_of(check: SystemCheck | None) -> list[FaceMatch]:
+    """The accounts behind a reference photo's face matches, with the attempt each matching check started."""
+    found = []
+    for match in (check.face_matches or []) if check is not None else []:
+        user = db.session.get(User, match["user_id"])
+        other = db.session.get(SystemCheck, match["check_id"])
+        if user is not None:
+            attempt = db.session.get(Attempt, other.attempt_id) if other is not None and other.attempt_id else None
+            found.append(FaceMatch(user, match["distance"], attempt))
+    return found
 
 
 def _timeline(attempt: Attempt, end: datetime, flags: list[FlagView], events, evidence: list[FrameView],

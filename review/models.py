@@ -144,6 +144,18 @@ class Review(db.Model):
         return decision
 
 
+    def reopen(self) -> bool:
+        """Back to pending when new evidence comes in after the system cleared the
+        attempt on its own; an examiner's decision stays. Returns whether it reopened
+        (its history row stays: the system's decision did happen)."""
+        if not (self.is_decided and self.auto_cleared):
+            return False
+        self.status, self.reason, self.auto_cleared = PENDING, None, False
+        self.decided_by_id = self.decided_at = None
+        self.decision_count += 1
+        return True
+
+
 class ReviewDecision(db.Model):
     """One decision on a review, kept forever (the review shows the latest)."""
 

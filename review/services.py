@@ -226,6 +226,17 @@ def on_submitted(attempt: Attempt) -> None:
     auto_clear(attempt)
 
 
+def on_face_reuse(attempt: Attempt) -> None:
+    """A reference face another account used turned up after the system cleared this
+    attempt: back to the examiners' queue (receives `proctoring.signals.face_reuse_found`)."""
+    review = db.session.scalar(select(Review).where(Review.attempt_id == attempt.id))
+    if review is None or not review.reopen():
+        return
+    record("review.reopened", actor_id=None, target_type="attempt", target_id=attempt.public_id,
+           details={"by": SYSTEM, "why": "face_reused"})
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class SweepCounts:
     checked: int

@@ -27,6 +27,7 @@ from core.templating import localized
 from proctoring import storage
 from proctoring.analysis import AnalysisFailed, AnalyzerUnavailable, get_analyzer
 from proctoring.labels import flag_kind_label
+from proctoring.liveness import step_label as liveness_step_label
 from proctoring.models import Frame
 from review import audit_log, bp, reports, services
 from review.charts import bar_chart, hbar_chart
@@ -50,6 +51,7 @@ def reason_label(code: str | None) -> str:
     return localized(REASONS[code]) if code in REASONS else (code or "")
 
 
+bp.add_app_template_filter(liveness_step_label, "liveness_step_label")
 
 
 def _valid(field, default=None):

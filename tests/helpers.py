@@ -10,9 +10,9 @@ import secrets
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask, has_app_context

@@ -88,6 +88,8 @@ ROUTES = [
      expect(401, 409, 403, 403, 403, 404)),
     ("proctoring_api.system_check", "POST", "/api/v1/applications/{application}/system-check", None,
      expect(401, 400, 403, 403, 403, 404)),
+    ("proctoring_api.liveness_frame", "POST", "/api/v1/system-checks/1/liveness", None,
+     expect(401, 404, 403, 403, 403, 404)),
     ("proctoring_api.system_check_preview", "POST", "/api/v1/applications/{application}/system-check/preview",
      None, expect(401, 400, 403, 403, 403, 404)),
     ("review.queue", "GET", "/review", None, REVIEWERS_200),

@@ -75,7 +75,8 @@ def liveness_sample(frame_bgr: np.ndarray, reference: ReferenceProfile, baseline
                     models: Models | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> LivenessSample:
     """Measure one frame of the liveness step (HxWx3 uint8 BGR) against the reference
     profile and, when given, the facing baseline landmarks. The identity is compared
-    on every frame with one face turned no more than `liveness_identity_max_yaw`."""
+    on the frames that face the camera within `liveness_identity_max_degrees` (dlib's
+    distance is not reliable on a turned head)."""
     models = models or thread_models()
     analysis, _ = _analyze(frame_bgr, reference, Memory(), models, thresholds, False)
     if analysis.face_count != 1 or analysis.pose is None:
@@ -87,9 +88,11 @@ def liveness_sample(frame_bgr: np.ndarray, reference: ReferenceProfile, baseline
     if landmarks is None:
         return LivenessSample(1)
     points = landmarks[:MESH_POINTS, :2]
-    distance = analysis.identity_distance
-    if distance is None and abs(pose.yaw) <= thresholds.liveness_identity_max_yaw:
-        distance = ident.distance(ident.embedding(rgb, box, models), reference.embedding)
+    distance = None
+    if max(abs(pose.yaw), abs(pose.pitch)) <= thresholds.liveness_identity_max_degrees:
+        distance = analysis.identity_distance
+        if distance is None:
+            distance = ident.distance(ident.embedding(rgb, box, models), reference.embedding)
     return LivenessSample(
         1, direction_of(pose, thresholds), round(pose.yaw, 1), round(pose.pitch, 1),
         None if distance is None else round(distance, 4),

@@ -116,3 +116,18 @@ def turn_head(frame: np.ndarray, landmarks: np.ndarray, yaw: float, pitch: float
         tri_mask = tri_mask[..., None]
         canvas[y0:y1, x0:x1] = canvas[y0:y1, x0:x1] * (1 - tri_mask) + patch * tri_mask
     return np.clip(canvas, 0, 255).astype(np.uint8)
+
+
+def tilt_picture(frame: np.ndarray, yaw: float, pitch: float = 0.0) -> np.ndarray:
+    """The frame as a flat picture (a print or a phone screen) held before the camera
+    and tilted by `yaw`/`pitch` degrees about its centre: the homography of a plane
+    rotated in front of a camera of ~60 degrees field of view. The liveness step's
+    photo attack."""
+    height, width = frame.shape[:2]
+    camera = np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1.0]])
+    rotation = rotation_from_pose(HeadPose(yaw, pitch, 0.0))
+    # The plane sits at depth 1 (camera units) facing the camera; rotate it about its centre.
+    centre = np.array([[0.0], [0.0], [1.0]])
+    normal = np.array([[0.0, 0.0, 1.0]])
+    homography = camera @ (rotation + (np.eye(3) - rotation) @ centre @ normal) @ np.linalg.inv(camera)
+    return cv2.warpPerspective(frame, homography, (width, height), borderMode=cv2.BORDER_REPLICATE)

@@ -1,7 +1,9 @@
 // The camera check on the exam's start page: camera permission (with guidance when
 // it is blocked or missing), live preview, light measured here and face size from
 // the server's preview analysis, then a reference photo checked on the server.
-// The start button stays disabled until the photo passes; the server enforces it too.
+// When the photo passes, the liveness step: the server asks for one head movement at
+// a time and judges each frame sent to it; the page shows its instructions.
+// The start button stays disabled until both pass; the server enforces it too.
 (function () {
   "use strict";
 
@@ -14,7 +16,9 @@
   var photoButton = document.getElementById("take-photo-button");
   var startButton = document.getElementById("start-button");
   var result = document.getElementById("check-result");
-  var WIDTH = 640, HEIGHT = 480, PREVIEW_MS = 1500;
+  var movement = document.getElementById("check-liveness");
+  var WIDTH = 640, HEIGHT = 480, PREVIEW_MS = 1500, LIVENESS_MS = 250;
+  var livenessActive = false;
   var stream = null, previewTimer = null, previewBusy = false;
   var canvas = document.createElement("canvas");
   canvas.width = WIDTH;
@@ -82,7 +86,7 @@
   }
 
   function preview() {
-    if (!stream || previewBusy || !video.videoWidth) { return; }
+    if (!stream || previewBusy || livenessActive || !video.videoWidth) { return; }
     var level = brightness();
     setItem("check-light", level < 60 ? "bad" : level > 225 ? "bad" : "ok",
       text(level < 60 ? "light-dark" : level > 225 ? "light-bright" : "light-ok"));
@@ -148,8 +152,47 @@
     if (startButton) { startButton.disabled = !passed; }
   }
 
+  function showMovement(step) {
+    movement.hidden = !step;
+    movement.dataset.instruction = step ? step.instruction || "" : "";
+    movement.querySelector(".liveness-instruction").textContent = step ? step.message : "";
+    movement.querySelector(".liveness-progress").textContent = step
+      ? text("liveness-progress").replace("{done}", step.done).replace("{steps}", step.steps) : "";
+  }
+
+  // One frame at a time until the server decides; resolves with its last answer.
+  function livenessLoop(url, step) {
+    showMovement(step);
+    if (step.status !== "pending") { return Promise.resolve(step); }
+    if (!stream || !video.videoWidth) { return Promise.reject(new Error("camera")); }
+    return new Promise(function (resolve) { window.setTimeout(resolve, LIVENESS_MS); })
+      .then(snapshot)
+      .then(function (blob) { return postPicture(url, blob); })
+      .then(function (answer) {
+        if (answer.ok) { return livenessLoop(url, answer.data); }
+        if (answer.status === 422) { return livenessLoop(url, step); }  // an unreadable frame: send another
+        return { status: "failed", reasons: [{ code: "error", message: answer.data.error || text("error") }] };
+      });
+  }
+
+  function runLiveness(check) {
+    livenessActive = true;
+    result.querySelector(".check-verdict").textContent = text("liveness");
+    var url = section.dataset.livenessUrl.replace("/0/", "/" + check.check + "/");
+    return livenessLoop(url, check.liveness)
+      .then(function (step) {
+        showMovement(null);
+        showVerdict(step.status === "passed", step.reasons);
+      })
+      .catch(function () {
+        showMovement(null);
+        showVerdict(false, [{ code: "error", message: text("error") }]);
+      })
+      .then(function () { livenessActive = false; });
+  }
+
   photoButton.addEventListener("click", function () {
-    if (!stream || !video.videoWidth) { return; }
+    if (!stream || !video.videoWidth || livenessActive) { return; }
     photoButton.disabled = true;
     result.dataset.passed = "";
     result.querySelector(".check-verdict").textContent = text("checking");
@@ -157,6 +200,7 @@
       .then(function (answer) {
         if (answer.ok) {
           showFeedback(answer.data);
+          if (answer.data.passed && answer.data.liveness) { return runLiveness(answer.data); }
           showVerdict(answer.data.passed, answer.data.reasons);
         } else {
           showVerdict(false, [{ code: "error", message: answer.data.error || text("error") }]);

@@ -32,12 +32,13 @@ def sit(app, proctored, bank, make_applicant, clock):
     frame is a dict for the fake analyzer ({} = one clean frontal face), five seconds
     after the one before; events are (type, seconds after the start). While answering,
     the camera goes on sending a clean frame every 5 s unless `camera=False`; one answer
-    every `answer_seconds`. Returns a `Sat`."""
+    every `answer_seconds`; `photo` is the reference photo (default: a face of its own).
+    Returns a `Sat`."""
     def run(frames=(), events=(), *, correct: int = 30, sim_class: str = "A", full_name: str = "Budi Santoso",
-            submit: bool = True, camera: bool = True, answer_seconds: float = 2) -> Sat:
+            submit: bool = True, camera: bool = True, answer_seconds: float = 2, photo: bytes | None = None) -> Sat:
         account = make_applicant(sim_class=sim_class, full_name=full_name)
         api = api_login(app.test_client(), account)
-        pass_check(api, account.application_id)
+        pass_check(api, account.application_id, photo)
         started = api.start(account.application_id)
         assert started.status_code == 201, started.get_json()
         public_id = started.get_json()["id"]
