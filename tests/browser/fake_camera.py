@@ -16,6 +16,9 @@ from proctoring.vision.devset import (
     read_source,
     subject_image,
 )
+from proctoring.vision.models import thread_models
+from proctoring.vision.pipeline import analyze, mesh_landmarks
+from proctoring.vision.synth import turn_head
 
 FPS = 5
 
@@ -24,6 +27,16 @@ def applicant_frame() -> np.ndarray:
     """Collins at webcam distance, frontal, in the middle of a 640x480 frame."""
     image, box = subject_image("collins")
     return place(image, box, face_width=190, centre=(WIDTH / 2, HEIGHT * 0.45))
+
+
+def turned_frames() -> dict[str, np.ndarray]:
+    """The applicant's frame with her head turned to her left by 30 degrees and tipped
+    up by 25, re-rendered from the face mesh (`synth.turn_head`), for the liveness step."""
+    frame = applicant_frame()
+    models = thread_models()
+    analysis, _ = analyze(frame, models=models)
+    mesh = mesh_landmarks(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), analysis.faces[0].box, models)
+    return {"left": turn_head(frame, mesh, 30, 0), "up": turn_head(frame, mesh, 0, 25)}
 
 
 def two_people_frame() -> np.ndarray:

@@ -33,9 +33,11 @@ from proctoring.models import (
 
 pytestmark = pytest.mark.browser
 FACE_FLAGS = {"no_face", "multiple_faces", "identity_mismatch", "looking_away"}
+# A still video cannot make the liveness step's movements: these runs take the photo
+# alone, and tests/browser/test_liveness.py takes the movements.
 PROCTORED = {
     "PROCTORING_REQUIRED": True, "PROCTOR_ANALYZER": "vision", "PROCTOR_SYNC_ANALYSIS": False,
-    "PROCTOR_FRAME_INTERVAL_SECONDS": 1.0, "PROCTOR_FRAME_JITTER_SECONDS": 0.2,
+    "PROCTOR_FRAME_INTERVAL_SECONDS": 1.0, "PROCTOR_FRAME_JITTER_SECONDS": 0.2, "PROCTOR_LIVENESS_REQUIRED": False,
 }
 
 
