@@ -28,6 +28,9 @@ class RegistrationForm(Form):
     full_name = StringField(_l("Full name (as on your KTP)"), validators=[DataRequired(), Length(min=2, max=120)])
     nik = StringField(_l("NIK (16 digits)"), validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("The NIK must be exactly 16 digits."))])
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
+    sex = SelectField(_l("Sex (as on your KTP)"),
+                      choices=[SelectChoice("", "—"), SelectChoice("L", _l("Male")), SelectChoice("P", _l("Female"))],
+                      validators=[DataRequired(message=_l("Choose the sex shown on your KTP."))])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(min=10, max=200)])
     confirm = PasswordField(_l("Repeat password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])

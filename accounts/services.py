@@ -33,7 +33,12 @@ class HeldClass:
     licence_number: str
 
 
-def nik_problem(nik: str, born: date | None) -> str | None:
+MALE, FEMALE = "L", "P"  # laki-laki, perempuan (as on the KTP)
+NIK_PREFIX_DIGITS = 12  # district (6) and the birth date with the sex in its day (6)
+NIK_PREFIX_DAYS = 30
+
+
+def nik_problem(nik: str, born: date | None, sex: str | None = None) -> str | None:
     """Why a NIK is invalid, or None. A NIK is 16 digits: province (11-94), regency,
     district, then the birth date as DDMMYY with 40 added to the day for women."""
     if not NIK_PATTERN.match(nik):
@@ -41,13 +46,25 @@ def nik_problem(nik: str, born: date | None) -> str | None:
     if not 11 <= int(nik[:2]) <= 94:
         return _("The NIK does not start with a valid province code.")
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    if day > 40:
+    female = day > 40
+    if female:
         day -= 40
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return _("The NIK does not contain a valid date of birth.")
     if born is not None and (day, month, year) != (born.day, born.month, born.year % 100):
         return _("The date of birth in the NIK does not match the date of birth you entered.")
+    if sex is not None and female != (sex == FEMALE):
+        return _("The NIK does not match the sex you chose (for women the NIK adds 40 to the day of birth).")
     return None
+
+
+def nik_prefix_exhausted(nik: str, now) -> bool:
+    """Whether REGISTER_NIK_PREFIX_LIMIT accounts were opened in the last 30 days with
+    NIKs sharing this one's district, birth date and sex."""
+    since = now - timedelta(days=NIK_PREFIX_DAYS)
+    recent = db.session.scalar(select(func.count(User.id)).where(
+        User.nik.startswith(nik[:NIK_PREFIX_DIGITS], autoescape=True), User.created_at >= since)) or 0
+    return recent >= current_app.config["REGISTER_NIK_PREFIX_LIMIT"]
 
 
 def eligibility_problem(sim_class: str, born: date, held: list[HeldClass], today: date) -> str | None:
@@ -85,18 +102,23 @@ def email_taken(email: str) -> bool:
 
 
 def register_applicant(*, full_name: str, nik: str, born: date, email: str, password: str,
-                       sim_class: str, held: list[HeldClass]) -> User:
-    """Create an applicant account and its first application. Raises `ValidationError`."""
+                       sim_class: str, held: list[HeldClass], sex: str | None = None) -> User:
+    """Create an applicant account and its first application. Raises `ValidationError`,
+    `Conflict` (NIK or e-mail known) or 429 (too many recent accounts on NIKs like this one)."""
     today = local_today()
-    problem = nik_problem(nik, born) or eligibility_problem(sim_class, born, held, today)
+    problem = nik_problem(nik, born, sex) or eligibility_problem(sim_class, born, held, today)
     if problem:
         raise ValidationError(problem)
     validate_password(password)
+    if nik_prefix_exhausted(nik, now_utc()):
+        raise PlatformError(_("Too many accounts were opened recently for NIKs of this district and date of "
+                              "birth. Please register at a SIM office (Satpas) with your KTP."), status=429)
     if email_taken(email) or db.session.scalar(select(User.id).where(User.nik == nik)) is not None:
         # One answer for a known e-mail and a known NIK, so neither can be probed.
         raise Conflict(_("This registration cannot be accepted. If you already have an account, sign in; "
                          "otherwise check your NIK and e-mail address."))
-    user = User(email=email.lower(), full_name=full_name.strip(), role=APPLICANT, nik=nik, date_of_birth=born)
+    user = User(email=email.lower(), full_name=full_name.strip(), role=APPLICANT, nik=nik, date_of_birth=born,
+                created_at=now_utc())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

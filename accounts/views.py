@@ -91,6 +91,7 @@ def register():
             user = services.register_applicant(
                 full_name=form.full_name.data, nik=form.nik.data, born=form.date_of_birth.data,
                 email=form.email.data, password=form.password.data, sim_class=form.sim_class.data, held=held,
+                sex=form.sex.data,
             )
         except PlatformError as error:
             flash(error.message, "error")

@@ -40,7 +40,9 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form or page's security token lasts 4 hours: longer than any exam, short enough
+        # that a token lifted from an old page is useless.
+        "WTF_CSRF_TIME_LIMIT": int(os.environ.get("CSRF_TOKEN_SECONDS", 4 * 3600)),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "LANGUAGES": ("id", "en"),
@@ -50,6 +52,9 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
         # Registrations accepted from one address (a fresh account must not be a fresh exam).
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per hour;20 per day"),
+        # Accounts per 30 days whose NIK shares its first 12 digits (district, birth date and
+        # sex): a handful of real people at most; made-up NIKs for one person, many.
+        "REGISTER_NIK_PREFIX_LIMIT": int(os.environ.get("REGISTER_NIK_PREFIX_LIMIT", 5)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust no header).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from accounts.models import User
 from app import create_app
 from core.extensions import db
 from helpers import csrf_from_html, nik_for
@@ -23,11 +24,13 @@ def limited_app(tmp_path, clock):
     return make
 
 
-def register(client, serial: int, *, nik: str | None = None, email: str | None = None, **environ):
+def register(client, serial: int, *, nik: str | None = None, email: str | None = None, sex: str = "P",
+             born: date | None = None, **environ):
     page = client.get("/register", environ_base=environ)
-    born = date(1990, 1, 1 + serial % 28)
+    born = born or date(1990, 1, 1 + serial % 28)
     form = {"csrf_token": csrf_from_html(page.get_data(as_text=True)), "full_name": "Dewi Lestari",
-            "nik": nik or nik_for(born, serial=serial), "date_of_birth": born.isoformat(),
+            "nik": nik or nik_for(born, female=sex == "P", serial=serial), "date_of_birth": born.isoformat(),
+            "sex": sex,
             "email": email or f"dewi{serial}@contoh.id", "password": "kata-sandi-aman-1",
             "confirm": "kata-sandi-aman-1", "sim_class": "C", "accept_terms": "y"}
     return client.post("/register", data=form, environ_base=environ)
@@ -65,3 +68,32 @@ def test_a_known_nik_and_a_known_email_get_the_same_answer(limited_app):
         return html[html.index('class="flash'):][:300] if 'class="flash' in html else html
 
     assert message(known_nik) == message(known_email)
+
+
+def test_the_sex_in_the_nik_must_match_the_form(limited_app):
+    app = limited_app(REGISTER_RATE_LIMIT="50 per hour")
+    born = date(1992, 5, 9)
+    refused = register(app.test_client(), 1, born=born, nik=nik_for(born, female=False, serial=1), sex="P")
+    assert refused.status_code == 422 and "40" in refused.get_data(as_text=True)
+    assert register(app.test_client(), 2, born=born, nik=nik_for(born, female=True, serial=2), sex="P").status_code == 302
+    assert register(app.test_client(), 3, born=born, nik=nik_for(born, female=False, serial=3), sex="L").status_code == 302
+    missing = register(app.test_client(), 4, born=born, sex="")
+    assert missing.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 2
+
+
+def test_made_up_niks_for_one_district_and_birth_date_are_limited(limited_app, clock):
+    """Made-up NIKs differ only in their last four digits; real people sharing the first
+    twelve (district, birth date, sex) are a handful."""
+    app = limited_app(REGISTER_RATE_LIMIT="50 per hour", REGISTER_NIK_PREFIX_LIMIT=3)
+    born = date(1990, 1, 5)
+    answers = [register(app.test_client(), n, born=born, REMOTE_ADDR=f"203.0.113.{n}").status_code
+               for n in range(1, 5)]
+    assert answers == [302, 302, 302, 429]
+    refused = register(app.test_client(), 9, born=born)
+    assert refused.status_code == 429 and "Satpas" in refused.get_data(as_text=True)
+    assert register(app.test_client(), 10, born=date(1990, 1, 6)).status_code == 302  # another birth date
+    assert register(app.test_client(), 11, born=born, sex="L").status_code == 302  # a man born that day
+    clock.advance(days=31)
+    assert register(app.test_client(), 12, born=born).status_code == 302

@@ -37,6 +37,21 @@ def test_a_cookie_saved_before_html_sign_out_no_longer_signs_in(app, bank, appli
     assert replay.get("/exam", follow_redirects=False).status_code == 302  # back to the sign-in page
 
 
+def test_a_csrf_token_expires_after_four_hours(app, bank, applicant, monkeypatch):
+    import itsdangerous.timed
+
+    client = app.test_client()
+    assert form_login(client, applicant.email).status_code == 302
+    token = csrf_from_html(client.get("/exam").get_data(as_text=True))
+    minted = itsdangerous.timed.time.time()
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: minted + app.config["WTF_CSRF_TIME_LIMIT"] + 1)
+    late = client.post("/logout", data={"csrf_token": token})
+    assert late.status_code == 400 and "Muat ulang halaman" in late.get_data(as_text=True)
+    assert client.get("/exam").status_code == 200  # still signed in: the sign-out did not happen
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: minted + 60)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
 def test_api_sign_in_starts_a_new_session_and_token(app, applicant, api):
     before = api.csrf_token()
     assert api.login(applicant.email).status_code == 200

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def nik_for(born: date) -> str:
-    return f"317401{born.day:02d}{born.month:02d}{born.year % 100:02d}0001"
+    return f"317401{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}0001"  # a woman's NIK
 
 
 def register(page, base_url: str, email: str) -> None:
@@ -23,6 +23,7 @@ def register(page, base_url: str, email: str) -> None:
     page.fill("#full_name", "Siti Rahmawati")
     page.fill("#nik", nik_for(born))
     page.fill("#date_of_birth", born.isoformat())
+    page.select_option("#sex", "P")
     page.fill("#email", email)
     page.fill("#password", "kata-sandi-aman-1")
     page.fill("#confirm", "kata-sandi-aman-1")

@@ -53,8 +53,9 @@ def register(page, base_url: str, email: str, serial: int) -> None:
     born = date(1994, 7, 12)
     page.goto(f"{base_url}/register")
     page.fill("#full_name", "Eileen Collins")
-    page.fill("#nik", f"317401{born.day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}")
+    page.fill("#nik", f"317401{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}")  # a woman
     page.fill("#date_of_birth", born.isoformat())
+    page.select_option("#sex", "P")
     page.fill("#email", email)
     page.fill("#password", "kata-sandi-aman-1")
     page.fill("#confirm", "kata-sandi-aman-1")
