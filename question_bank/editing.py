@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from core.audit import record
 from core.errors import Conflict, NotFound, ValidationError
 from core.extensions import db
-from question_bank.models import ACTIVE, RETIRED, Question, QuestionVersion, QuestionVersionClass
+from question_bank.models import ACTIVE, PRACTICE, RETIRED, Question, QuestionVersion, QuestionVersionClass
 from question_bank.services import CONTENT_FIELDS, question_problems, save_version, version_fields
 
 PAGE_SIZE = 25
@@ -45,7 +45,7 @@ def search(filters: SearchFilters, page: int = 1) -> Page:
     if filters.sim_class:
         query = query.where(QuestionVersion.id.in_(
             select(QuestionVersionClass.version_id).where(QuestionVersionClass.sim_class == filters.sim_class)))
-    if filters.status in (ACTIVE, RETIRED):
+    if filters.status in STATUS_ACTIONS:
         query = query.where(Question.status == filters.status)
     if filters.has_image == "yes":
         query = query.where(QuestionVersion.image.is_not(None))
@@ -105,14 +105,19 @@ def edit_question(question: Question, data: dict, actor_id: int) -> QuestionVers
     return version
 
 
+STATUS_ACTIONS = {ACTIVE: "question.restore", RETIRED: "question.retire", PRACTICE: "question.to_practice"}
+
+
 def set_status(question: Question, status: str, actor_id: int) -> None:
-    if status not in (ACTIVE, RETIRED):
+    """Put a question on exams (active), take it off (retired), or into the practice
+    pool, where its answer is shown and exams never draw it."""
+    if status not in STATUS_ACTIONS:
         raise ValidationError(_("Unknown status."))
     if question.status == status:
         return
-    question.status = status
-    record("question.retire" if status == RETIRED else "question.restore", actor_id=actor_id,
-           target_type="question", target_id=question.code)
+    previous, question.status = question.status, status
+    record(STATUS_ACTIONS[status], actor_id=actor_id, target_type="question", target_id=question.code,
+           details={"from": previous})
     db.session.commit()
 
 

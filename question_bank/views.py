@@ -10,7 +10,7 @@ from core.sim_classes import SIM_CLASSES
 from question_bank import bp, editing
 from question_bank.forms import ImportForm, QuestionForm, StatusForm
 from question_bank.images import STATIC_IMAGES, bundled_image_path, image_url, store_upload, upload_folder
-from question_bank.models import TOPICS
+from question_bank.models import ACTIVE, PRACTICE, RETIRED, TOPICS
 from question_bank.statistics import item_statistics
 from question_bank.transfer import FORMATS, ImportRejected, export_bank, import_bank
 
@@ -99,7 +99,19 @@ def question_detail(question_id: int):
     stats = item_statistics([question.id]).get(question.id)
     version_stats = stats.versions.get(question.current_version_id) if stats else None
     return render_template("question_bank/detail.html", question=question, version=question.current_version,
-                           stats=stats, version_stats=version_stats, status_form=StatusForm(), image_url=image_url)
+                           stats=stats, version_stats=version_stats, status_form=StatusForm(), image_url=image_url,
+                           status_moves=status_moves(question.status))
+
+
+def status_moves(status: str) -> list[tuple[str, str, str]]:
+    """The status changes offered on a question's page: (target, button label, style)."""
+    moves = {
+        ACTIVE: [(PRACTICE, _("Move to the practice pool"), "button-secondary"), (RETIRED, _("Retire"), "button-danger")],
+        PRACTICE: [(ACTIVE, _("Put on exams (its answer was shown in practice)"), "button-secondary"),
+                   (RETIRED, _("Retire"), "button-danger")],
+        RETIRED: [(ACTIVE, _("Restore"), "")],
+    }
+    return moves.get(status, [])
 
 
 @bp.route("/bank/<int:question_id>/history")

@@ -297,6 +297,8 @@ def testing_config(tmp_path) -> dict:
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_HOLIDAYS": "",
         "EXAM_SWEEP_INTERVAL": 0,
+        # Fixtures make many applicants born on one day; the limit has its own tests.
+        "REGISTER_NIK_PREFIX_LIMIT": 10_000,
         # SESSION_COOKIE_SECURE stays True: Werkzeug's test client sends Secure
         # cookies over http://localhost, so tests run with the production setting.
     }

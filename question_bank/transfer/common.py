@@ -19,11 +19,11 @@ from question_bank.images import (
     image_exists,
     upload_folder,
 )
-from question_bank.models import ACTIVE, RETIRED, Question
+from question_bank.models import ACTIVE, PRACTICE, RETIRED, Question
 from question_bank.services import question_problems
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-STATUSES = (ACTIVE, RETIRED)
+STATUSES = (ACTIVE, RETIRED, PRACTICE)
 QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")  # questions.code is String(20)
 MAX_REFERENCE = 300  # question_versions.reference
@@ -192,7 +192,7 @@ def _storage_problems(data: dict) -> list[str]:
         problems.append(f"code {code!r} must be 1-20 letters, digits, '-', '_' or '.'")
     status = data.get("status")
     if status is not None and status not in STATUSES:
-        problems.append(f"status must be 'active' or 'retired', not {status!r}")
+        problems.append(f"status must be 'active', 'retired' or 'practice', not {status!r}")
     reference = data.get("reference")
     if reference is not None and not isinstance(reference, str):
         problems.append("reference must be text")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record
 from core.extensions import db
-from question_bank.models import RETIRED, Question, QuestionVersion
+from question_bank.models import PRACTICE, RETIRED, Question, QuestionVersion
 from question_bank.services import upsert_question
 from question_bank.transfer import csv_format, json_format, moodle_xml
 from question_bank.transfer.common import (
@@ -46,14 +46,15 @@ FORMATS: dict[str, Format] = {
 @dataclass(frozen=True)
 class ImportReport:
     """How many questions an import created, gave a new version (updated) or left
-    as they were (unchanged); and how many it retired or restored to active. A new
-    question imported as retired counts as created and retired."""
+    as they were (unchanged); and how many it retired, restored to active or moved
+    to the practice pool. A new question imported as retired counts as created and retired."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     retired: int = 0
     restored: int = 0
+    to_practice: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -127,9 +128,9 @@ def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
 
 
 def _apply_status(code: str, status: str | None) -> str | None:
-    """Set a question's status; 'retired' or 'restored' when it changed."""
+    """Set a question's status; 'retired', 'restored' or 'to_practice' when it changed."""
     question = db.session.scalar(select(Question).where(Question.code == code))
     if status is None or question.status == status:
         return None
     question.status = status
-    return "retired" if status == RETIRED else "restored"
+    return {RETIRED: "retired", PRACTICE: "to_practice"}.get(status, "restored")

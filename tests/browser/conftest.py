@@ -42,7 +42,8 @@ def serve(tmp_path, bank_multiplier: int, **config):
     see tests/conftest.py)."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"), **config,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
+        "REGISTER_NIK_PREFIX_LIMIT": 10_000, **config,
     })
     with app.app_context():
         db.create_all()

@@ -103,6 +103,25 @@ def test_retire_and_restore_are_recorded(app, staff_client, make_question):
         assert [e.action for e in db.session.scalars(db.select(AuditEntry))] == ["question.retire", "question.restore"]
 
 
+def test_staff_move_a_question_into_the_practice_pool_and_back(app, staff_client, make_question):
+    record = make_question()
+    page = staff_client.get(f"/bank/{record.id}").get_data(as_text=True)
+    assert 'id="status-practice"' in page and 'id="status-retired"' in page
+    token = csrf_from_html(page)
+    assert staff_client.post(f"/bank/{record.id}/status", data={"csrf_token": token, "status": "practice"}).status_code == 303
+    assert load(app, record.code)[0].status == "practice"
+    page = staff_client.get(f"/bank/{record.id}").get_data(as_text=True)
+    assert 'id="practice-chip"' in page and 'id="status-active"' in page and 'id="status-practice"' not in page
+    listed = staff_client.get("/bank?status=practice").get_data(as_text=True)
+    assert record.code in listed and record.code not in staff_client.get("/bank?status=active").get_data(as_text=True)
+    assert staff_client.post(f"/bank/{record.id}/status", data={"csrf_token": token, "status": "gone"}).status_code == 422
+    assert staff_client.post(f"/bank/{record.id}/status", data={"csrf_token": token, "status": "active"}).status_code == 303
+    with app_context(app):
+        entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.details["from"]) for e in entries] == [("question.to_practice", "active"),
+                                                                    ("question.restore", "practice")]
+
+
 def test_uploaded_image_is_reencoded_and_served_to_signed_in_users(app, staff_client):
     response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-903"},
                          {"upload": (io.BytesIO(png_bytes()), "sign.png")})

@@ -71,6 +71,17 @@ def test_json_export_import_export_is_identical(sample_bank):
     assert export_bank("json") == first
 
 
+def test_an_import_moves_questions_into_the_practice_pool(sample_bank):
+    data = json.loads(export_bank("json"))
+    for question in data["questions"]:
+        if question["code"] == "SGN-701":
+            question["status"] = "practice"
+    report = import_bank("json", json.dumps(data).encode(), None)
+    assert report == ImportReport(unchanged=4, to_practice=1)
+    assert question_by_code("SGN-701").status == "practice"
+    assert json.loads(export_bank("json"))["questions"] == data["questions"]  # and exported as such
+
+
 def test_json_export_of_chosen_questions(sample_bank):
     chosen = [question_by_code("AID-701")]
     assert [q["code"] for q in json.loads(export_bank("json", chosen))["questions"]] == ["AID-701"]
@@ -84,7 +95,7 @@ def test_json_problems_are_all_collected_and_located(app_ctx):
     assert ("question 2 (REG-801)", "duplicate code REG-801 (first at question 1 (REG-801))") in problems
     assert ("question 3", "not an object") in problems
     assert ("question 4 (REG-802)", "unknown fields: colour") in problems
-    assert ("question 4 (REG-802)", "status must be 'active' or 'retired', not 'deleted'") in problems
+    assert ("question 4 (REG-802)", "status must be 'active', 'retired' or 'practice', not 'deleted'") in problems
     assert any(where == "question 4 (REG-802)" and reason.startswith("classes must be") for where, reason in problems)
     assert len(problems) == 5
     assert bank_size() == (0, 0)
