@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from core.config import load_config
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -14,8 +15,18 @@ from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 BASE_DIR = Path(__file__).resolve().parent
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` in a URL: an id the database can hold (a 64-bit signed integer), so a
+    larger number is an unknown page (404), not an overflow inside the query (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(BASE_DIR / "instance"), instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     configure_extensions(app)

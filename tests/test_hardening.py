@@ -63,3 +63,15 @@ def test_answer_after_automatic_submission_says_time_is_up(app, clock, applicant
     assert response.status_code == 409 and ("automatically" in message or "otomatis" in message), message
     submitted = applicant_api.submit(state["id"])
     assert submitted.status_code == 200 and submitted.get_json()["auto_submitted"] is True
+
+
+def test_an_id_beyond_the_database_range_is_not_found(app, applicant_api):
+    huge = 2**63
+    for path in (f"/applications/{huge}/system-check", f"/system-checks/{huge}/liveness",
+                 f"/applications/{huge}/system-check/preview"):
+        response = applicant_api.client.post(f"/api/v1{path}", data=b"x", content_type="image/jpeg",
+                                             headers={"X-CSRFToken": applicant_api.csrf_token()})
+        assert response.status_code == 404, path
+    assert applicant_api.client.post(f"/api/v1/applications/{huge - 1}/system-check", data=b"x",
+                                     content_type="image/jpeg",
+                                     headers={"X-CSRFToken": applicant_api.csrf_token()}).status_code == 404

@@ -6,7 +6,15 @@ looking straight ahead), so exam frames are measured relative to the
 applicant's own reference photo: R_relative = R_frame · R_referenceᵀ.
 
 Gaze: where each iris centre sits between the eye's corners (and lids).
+
+Facing the camera (the reference photo's test): the face mesh's own depth, not the
+generic head. The mesh places every landmark in 3D for the face it sees, so the
+line from cheek to cheek and from forehead to chin tilt in depth as the face
+turns; that reads frontal faces as frontal wherever they sit in the picture,
+where the generic head reads some of them 20-25 degrees turned.
 """
+import math
+
 import cv2
 import numpy as np
 
@@ -29,6 +37,20 @@ GENERIC_HEAD = np.array([
 ])
 # Eyes as (image-left corner, image-right corner, upper lid, lower lid), iris centre.
 EYES = (((33, 133, 159, 145), 468), ((362, 263, 386, 374), 473))
+
+
+CHEEK_IMAGE_LEFT, CHEEK_IMAGE_RIGHT, FOREHEAD = 234, 454, 10
+
+
+def facing_angles(landmarks: np.ndarray) -> tuple[float, float]:
+    """(yaw, pitch) in degrees of the face from the mesh's depth: yaw + = turned
+    towards the image's right, pitch + = chin further from the camera than the
+    forehead (looking down). About (0, +8) for a face looking into the camera."""
+    left, right = landmarks[CHEEK_IMAGE_LEFT], landmarks[CHEEK_IMAGE_RIGHT]
+    top, bottom = landmarks[FOREHEAD], landmarks[CHIN]
+    yaw = math.degrees(math.atan2(right[2] - left[2], right[0] - left[0]))
+    pitch = math.degrees(math.atan2(bottom[2] - top[2], bottom[1] - top[1]))
+    return yaw, pitch
 
 
 def camera_matrix(width: int, height: int) -> np.ndarray:

@@ -4,7 +4,8 @@ import cv2
 
 from proctoring.vision import identity as ident
 from proctoring.vision.models import Models, thread_models
-from proctoring.vision.pipeline import _analyze
+from proctoring.vision.pipeline import _analyze, mesh_landmarks
+from proctoring.vision.pose import facing_angles
 from proctoring.vision.records import (
     FACE_PARTLY_OUT,
     Memory,
@@ -32,6 +33,13 @@ def _problem(code: str) -> Problem:
     return Problem(code, MESSAGES[code])
 
 
+def facing_the_camera(landmarks, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """Whether the face looks into the camera, judged from the mesh's depth (`pose.facing_angles`)."""
+    yaw, pitch = facing_angles(landmarks)
+    return (abs(yaw) <= thresholds.reference_max_yaw
+            and abs(pitch - thresholds.reference_pitch_bias) <= thresholds.reference_max_pitch)
+
+
 def make_reference(frame_bgr, *, models: Models | None = None,
                    thresholds: Thresholds = DEFAULT_THRESHOLDS) -> ReferenceCheck:
     """Check a system-check photo (HxWx3 uint8 BGR): exactly one face, large, lit
@@ -57,11 +65,13 @@ def make_reference(frame_bgr, *, models: Models | None = None,
             problems.append(_problem("too_bright"))
         if quality.sharpness < thresholds.blur_min_sharpness:
             problems.append(_problem("blurry"))
-        pose, gaze = analysis.raw_pose, analysis.gaze
-        if pose is None:
+        gaze = analysis.gaze
+        landmarks = None
+        if analysis.raw_pose is not None:
+            landmarks = mesh_landmarks(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), analysis.faces[0].box, models)
+        if landmarks is None:
             problems.append(_problem("face_unclear"))
-        elif (abs(pose.yaw) > thresholds.reference_max_yaw
-              or abs(pose.pitch - thresholds.reference_pitch_bias) > thresholds.reference_max_pitch):
+        elif not facing_the_camera(landmarks, thresholds):
             problems.append(_problem("not_facing_camera"))
         elif gaze is not None and abs(gaze.x) > thresholds.reference_max_gaze:
             problems.append(_problem("not_looking_at_camera"))

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.fake_camera import applicant_frame, turned_frames, write_y4m
-from browser.test_proctoring import register
+from browser.test_proctoring import open_check
 from core.extensions import db
 from proctoring import liveness
 from proctoring.analysis import LEFT, UP
@@ -29,16 +29,6 @@ def server(tmp_path, monkeypatch):
     monkeypatch.setattr(liveness, "new_challenge", lambda length: liveness.Progress((LEFT, UP)))
     with serve(tmp_path, bank_multiplier=2, **CONFIG) as live:
         yield live
-
-
-def open_check(browser, live, email: str, serial: int):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, permissions=["camera"])
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    register(page, live.url, email, serial)
-    page.click("a.start-exam")
-    expect(page.locator("#check-camera")).to_have_attribute("data-state", "ok")
-    return context, page
 
 
 def take_photo_until_accepted(page, attempts: int = 4) -> None:

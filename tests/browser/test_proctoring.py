@@ -65,6 +65,17 @@ def register(page, base_url: str, email: str, serial: int) -> None:
     expect(page).to_have_url(re.compile(r"/exam$"))
 
 
+def open_check(browser, live, email: str, serial: int):
+    """A new applicant on the exam's start page with the camera on: (context, page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, permissions=["camera"])
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    register(page, live.url, email, serial)
+    page.click("a.start-exam")
+    expect(page.locator("#check-camera")).to_have_attribute("data-state", "ok")
+    return context, page
+
+
 def frames_received(app, public_id: str) -> int:
     with app.app_context():
         attempt = db.session.scalar(db.select(Attempt).where(Attempt.public_id == public_id))
@@ -77,14 +88,8 @@ def take_supervised_exam(browser, live, email: str, serial: int, frames_wanted: 
     has `frames_wanted` frames, submit. Returns the attempt's public id. `misbehave`:
     copy with Ctrl+C and reload the page on the way; `offline_seconds`: lose the
     connection for that long once the first frames have arrived."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, permissions=["camera"])
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    register(page, live.url, email, serial)
-    page.click("a.start-exam")
-
     # The system check: camera on, live feedback, reference photo checked on the server.
-    expect(page.locator("#check-camera")).to_have_attribute("data-state", "ok")
+    context, page = open_check(browser, live, email, serial)
     expect(page.locator("#start-button")).to_be_disabled()
     expect(page.locator("#check-face")).to_have_attribute("data-state", "ok", timeout=30000)
     page.click("#take-photo-button")

@@ -41,7 +41,7 @@ def test_a_passing_photo_asks_for_movements_and_the_gate_waits_for_them(proctore
     assert step["status"] == "pending" and step["instruction"] == "face_camera" and step["steps"] == 2
     assert step["message"]
     refused = applicant_api.start(applicant.application_id)
-    assert refused.status_code == 409 and "head movements" in refused.get_json()["error"]
+    assert refused.status_code == 409 and "gerakan kepala" in refused.get_json()["error"]
     assert follow_liveness(applicant_api, check)["status"] == "passed"
     assert applicant_api.start(applicant.application_id).status_code == 201
     (stored,) = rows(SystemCheck)
