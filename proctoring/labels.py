@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from proctoring.rules import (
     CAMERA_OFF,
     COPY_PASTE,
+    DARK_ROOM,
     FACE_REUSED,
     FAST_ANSWERS,
     FULLSCREEN_EXIT,
@@ -22,6 +23,7 @@ def flag_kind_label(kind: str) -> str:
         IDENTITY_MISMATCH: _("Different person"), CAMERA_OFF: _("Camera off"), TAB_HIDDEN: _("Left the exam tab"),
         FULLSCREEN_EXIT: _("Left fullscreen"), COPY_PASTE: _("Copy / paste"), NO_VIDEO: _("No video"),
         FAST_ANSWERS: _("Answered too fast"), FACE_REUSED: _("Face used by another account"),
+        DARK_ROOM: _("Dark room"),
     }
     return labels.get(kind, kind.replace("_", " "))
 

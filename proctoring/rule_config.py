@@ -37,6 +37,9 @@ class RuleConfig:
     multi_face_min_confidence: float = threshold(
         0.6, "A second face counts only if the detector is at least 60% sure: lower scores are mostly "
              "posters, photos on the wall and shadows in our dev set.")
+    multi_face_high_frames: int = threshold(
+        2, "A second face is high only when two frames in a row show it: one frame alone can be a speck "
+           "the detector took for a face (a noisy background at 0.61-0.62 on real photos), and is medium.")
     # --- looking away (the vision code's "looking_away" per frame: head pose beyond its thresholds)
     looking_away_min_seconds: float = threshold(
         10.0, "Sustained means 10 s (three frames at the default interval): short glances are normal.")
@@ -47,7 +50,8 @@ class RuleConfig:
         3, "A mismatch must hold for three frames in a row: lighting and pose make single frames unreliable.")
     # --- camera off / covered
     camera_dark_brightness: float = threshold(
-        15.0, "Mean luma under 15 of 255 is a covered lens or a black feed, not a dim room.")
+        15.0, "Mean luma under 15 of 255 is a covered lens or a black feed, not a dim room, unless a face is "
+              "found in it (real dim frames with faces found at 0.77-0.98): then it is a dark room (low).")
     camera_dark_min_frames: int = threshold(2, "As for no face: one dark frame can be an exposure glitch.")
     camera_off_high_seconds: float = threshold(30.0, "Half a minute without video is a gap an examiner must look at.")
     # --- browser events
@@ -67,7 +71,7 @@ class RuleConfig:
     score_weights: dict = field(default_factory=lambda: {
         "multiple_faces": 0.8, "identity_mismatch": 0.9, "no_face": 0.6, "camera_off": 0.6, "tab_hidden": 0.6,
         "copy_paste": 0.5, "looking_away": 0.4, "fullscreen_exit": 0.3, "no_video": 0.7,
-        "fast_answers": 0.5, "face_reused": 0.8}, metadata={"reason":
+        "fast_answers": 0.5, "face_reused": 0.8, "dark_room": 0.1}, metadata={"reason":
         "The most a kind of flag alone can add to the risk (as a fraction of 100). Another person in view or "
         "a different person sitting the exam is close to proof; looking away has innocent explanations; "
         "missing video hides everything, so it weighs more than a camera seen to be off; a reference face that "
@@ -75,7 +79,7 @@ class RuleConfig:
     score_saturation: dict = field(default_factory=lambda: {
         "multiple_faces": 2, "identity_mismatch": 3, "no_face": 6, "camera_off": 6, "tab_hidden": 6,
         "copy_paste": 2, "looking_away": 12, "fullscreen_exit": 4, "no_video": 6, "fast_answers": 10,
-        "face_reused": 1}, metadata={"reason":
+        "face_reused": 1, "dark_room": 12}, metadata={"reason":
         "Evidence units (frames, events, or 5-s slices of time) at which a kind reaches about 63% of its weight."})
 
     @classmethod

@@ -42,8 +42,9 @@ COPY_PASTE = "copy_paste"
 NO_VIDEO = "no_video"
 FAST_ANSWERS = "fast_answers"
 FACE_REUSED = "face_reused"
+DARK_ROOM = "dark_room"
 FLAG_KINDS = (NO_FACE, MULTIPLE_FACES, LOOKING_AWAY, IDENTITY_MISMATCH, CAMERA_OFF, TAB_HIDDEN, FULLSCREEN_EXIT,
-              COPY_PASTE, NO_VIDEO, FAST_ANSWERS, FACE_REUSED)
+              COPY_PASTE, NO_VIDEO, FAST_ANSWERS, FACE_REUSED, DARK_ROOM)
 
 # Browser events the client may send. Only some feed rules; the rest are kept for the examiner's timeline.
 EVENT_KINDS = frozenset({
@@ -118,11 +119,14 @@ def second_face_confidence(analysis: FrameAnalysis) -> float:
 
 def frame_conditions(analysis: FrameAnalysis, config: RuleConfig = DEFAULT_RULES) -> frozenset[str]:
     """The flag-worthy conditions one frame shows on its own. Whether a head is turned
-    away or belongs to someone else is the analyzer's judgement (its `flags`); a
-    dark frame shows only CAMERA_OFF, since a covered lens hides everything else."""
-    if analysis.brightness < config.camera_dark_brightness:
+    away or belongs to someone else is the analyzer's judgement (its `flags`). A
+    dark frame without a face shows only CAMERA_OFF (a covered lens hides everything
+    else); a dark frame in which a face was found is a DARK_ROOM, judged as usual
+    otherwise: a detected face means the camera works."""
+    dark = analysis.brightness < config.camera_dark_brightness
+    if dark and not analysis.faces:
         return frozenset({CAMERA_OFF})
-    conditions = set()
+    conditions = {DARK_ROOM} if dark else set()
     if not analysis.faces:
         conditions.add(NO_FACE)
     if second_face_confidence(analysis) >= config.multi_face_min_confidence:
@@ -170,7 +174,8 @@ def frame_flags(frames: Iterable[FrameObservation], config: RuleConfig = DEFAULT
             flags.append(_frame_flag(NO_FACE, run, HIGH if _seconds(run) >= config.no_face_high_seconds else MEDIUM))
     for run in runs(ordered, MULTIPLE_FACES, config):
         confidence = max(second_face_confidence(f.analysis) for f in run)
-        flags.append(_frame_flag(MULTIPLE_FACES, run, HIGH, round(confidence, 3)))
+        severity = HIGH if len(run) >= config.multi_face_high_frames else MEDIUM
+        flags.append(_frame_flag(MULTIPLE_FACES, run, severity, round(confidence, 3)))
     for run in runs(ordered, LOOKING_AWAY, config):
         if _seconds(run) >= config.looking_away_min_seconds:
             severity = MEDIUM if _seconds(run) >= config.looking_away_medium_seconds else LOW
@@ -181,6 +186,9 @@ def frame_flags(frames: Iterable[FrameObservation], config: RuleConfig = DEFAULT
     for run in runs(ordered, CAMERA_OFF, config):
         if len(run) >= config.camera_dark_min_frames:
             flags.append(_frame_flag(CAMERA_OFF, run, HIGH if _seconds(run) >= config.camera_off_high_seconds else MEDIUM))
+    for run in runs(ordered, DARK_ROOM, config):
+        if len(run) >= config.camera_dark_min_frames:
+            flags.append(_frame_flag(DARK_ROOM, run, LOW))
     return flags
 
 

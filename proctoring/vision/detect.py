@@ -140,6 +140,13 @@ def _ignore_mask(window, faces: list[Face], head_scale: float) -> np.ndarray:
     return mask
 
 
+def large_or_sure(face: Face, thresholds: Thresholds) -> bool:
+    """Whether a detection is kept: large enough, or small and sure (a real head far
+    back scores high; specks of texture score low)."""
+    return face.box[2] >= thresholds.min_face_px or (
+        face.box[2] >= thresholds.min_small_face_px and face.confidence >= thresholds.small_face_min_confidence)
+
+
 def detect_faces(rgb: np.ndarray, gray: np.ndarray, luma: float, models, thresholds: Thresholds,
                  tiles: tuple[TileState, ...] | None = None, frame_index: int = 0, timings: dict | None = None,
                  ) -> tuple[list[Face], tuple[TileState, ...]]:
@@ -178,11 +185,11 @@ def detect_faces(rgb: np.ndarray, gray: np.ndarray, luma: float, models, thresho
         scanned += 1
         # Keep only faces the short-range pass did not see: the state then says "this
         # tile holds someone else", and such a tile is scanned on every frame.
-        extra = tuple(face for face in found if face.box[2] >= thresholds.min_face_px
+        extra = tuple(face for face in found if large_or_sure(face, thresholds)
                       and not any(_same_face(face, other, thresholds.merge_iou) for other in faces))
         states.append(TileState(tuple(int(v) for v in thumbnail.ravel()), extra, frame_index))
     timings["detect_tiles"] = (time.perf_counter() - start) * 1000
     timings["tiles_scanned"] = scanned
-    faces = [face for face in faces if face.box[2] >= thresholds.min_face_px]
+    faces = [face for face in faces if large_or_sure(face, thresholds)]
     faces += [face for state in states for face in state.faces]
     return merge_faces(faces, thresholds.merge_iou), tuple(states)

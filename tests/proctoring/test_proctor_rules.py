@@ -8,6 +8,7 @@ from proctoring.rule_config import DEFAULT_RULES, HIGH, LOW, MEDIUM, RuleConfig
 from proctoring.rules import (
     CAMERA_OFF,
     COPY_PASTE,
+    DARK_ROOM,
     FULLSCREEN_EXIT,
     IDENTITY_MISMATCH,
     LOOKING_AWAY,
@@ -35,6 +36,7 @@ CODES = {
     "v": FrameAnalysis((Face(FACE.box, 0.98, 0.0, 40.0),), 130.0, 0.2, ("looking_away", "gaze_away")),  # down
     "x": FrameAnalysis((FACE,), 130.0, 0.9, ("different_person",)),              # someone else
     "#": FrameAnalysis((), 3.0, None, ("dark", "no_face")),                       # dark (covered lens)
+    "d": FrameAnalysis((Face(FACE.box, 0.9, 0.0, 0.0),), 9.0, 0.2, ("dark",)),   # a dark room, face found
 }
 
 
@@ -66,8 +68,19 @@ def test_frame_conditions(code, expected):
     assert frame_conditions(CODES[code]) == expected
 
 
-def test_a_dark_frame_shows_only_camera_off():
-    assert frame_conditions(FrameAnalysis((FACE,), 2.0, 0.9, ("different_person", "looking_away"))) == {CAMERA_OFF}
+def test_a_dark_frame_without_a_face_shows_only_camera_off():
+    assert frame_conditions(FrameAnalysis((), 2.0, None, ("dark", "no_face"))) == {CAMERA_OFF}
+
+
+def test_a_dark_frame_with_a_face_is_a_dark_room_judged_as_usual():
+    """A detected face means the camera works: not camera_off, and the face still counts."""
+    dark = FrameAnalysis((FACE,), 2.0, 0.9, ("different_person", "looking_away"))
+    assert frame_conditions(dark) == {DARK_ROOM, IDENTITY_MISMATCH, LOOKING_AWAY}
+
+
+def test_dark_frames_with_a_face_are_a_low_dark_room_flag():
+    assert summary(evaluate(frames(".dd."), [])) == [(DARK_ROOM, LOW, (2, 3), at(5), at(10))]
+    assert evaluate(frames(".d."), []) == []
 
 
 def test_a_dim_room_is_not_camera_off():
@@ -122,10 +135,15 @@ def test_frames_are_ordered_by_sequence_not_arrival():
 # --------------------------------------------------------------------------- more than one face
 
 
-def test_one_frame_with_two_confident_faces_is_a_flag_with_its_confidence():
+def test_one_frame_with_two_confident_faces_is_a_medium_flag_with_its_confidence():
+    """Persistence before high: one frame alone may be a speck the detector took for a face."""
     flags = evaluate(frames("..2.."), [])
-    assert summary(flags) == [(MULTIPLE_FACES, HIGH, (3,), at(10), at(10))]
+    assert summary(flags) == [(MULTIPLE_FACES, MEDIUM, (3,), at(10), at(10))]
     assert flags[0].confidence == 0.9
+
+
+def test_two_frames_in_a_row_with_a_second_face_are_high():
+    assert summary(evaluate(frames(".22."), [])) == [(MULTIPLE_FACES, HIGH, (2, 3), at(5), at(10))]
 
 
 def test_a_weak_second_face_is_not_a_flag():

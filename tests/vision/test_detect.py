@@ -1,17 +1,24 @@
-"""The detection helpers that need no model: tiles, merging, change detection."""
+"""The detection helpers (tiles, merging, change detection, which detections count)
+and a small real head kept behind the applicant."""
+import cv2
 import numpy as np
 import pytest
 
 from proctoring.vision.detect import (
     THUMBNAIL,
     brighten,
+    brightness,
+    detect_faces,
     iou,
+    large_or_sure,
     merge_faces,
     tile_changed,
     tile_windows,
 )
+from proctoring.vision.devset import paste_head, place, subject_image
 from proctoring.vision.pipeline import box_outside_fraction
 from proctoring.vision.records import Face
+from proctoring.vision.thresholds import DEFAULT_THRESHOLDS
 
 
 @pytest.mark.parametrize("width, height", [(640, 480), (1280, 720), (320, 240), (256, 256)])
@@ -65,3 +72,21 @@ def test_box_outside_fraction():
     assert box_outside_fraction((100, 100, 50, 50), 640, 480) == 0.0
     assert box_outside_fraction((-25, 100, 50, 50), 640, 480) == pytest.approx(0.5)
     assert box_outside_fraction((600, 460, 80, 40), 640, 480) == pytest.approx(0.75)
+
+
+def test_a_small_detection_counts_only_when_the_detector_is_sure():
+    assert large_or_sure(Face((0, 0, 40, 40), 0.55), DEFAULT_THRESHOLDS)  # large: the detector's own bar decides
+    assert large_or_sure(Face((0, 0, 28, 28), 0.86), DEFAULT_THRESHOLDS)  # a real head far back
+    assert not large_or_sure(Face((0, 0, 28, 28), 0.62), DEFAULT_THRESHOLDS)  # a speck of texture
+    assert not large_or_sure(Face((0, 0, 12, 12), 0.95), DEFAULT_THRESHOLDS)  # too few pixels to mean anything
+
+
+@pytest.mark.parametrize("person", ["hopper", "kanade"])
+def test_a_real_head_under_30_px_behind_the_applicant_is_kept(models, person):
+    image, box = subject_image("collins")
+    frame = paste_head(place(image, box, 180, (380, 230)), person, 28, (110, 150), 1.0, 0)
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    faces, _ = detect_faces(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), gray, brightness(gray), models,
+                            DEFAULT_THRESHOLDS)
+    assert len(faces) == 2
+    assert faces[1].box[2] < 30 and faces[1].confidence >= 0.8  # dropped by size alone before
