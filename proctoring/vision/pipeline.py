@@ -10,9 +10,9 @@ Which stages run on a frame:
 - exactly one face: the face mesh (pose, gaze, how much of the face is outside
   the picture) on a crop around it. With no face there is nothing to measure;
   with two or more the frame is flagged whatever the pose;
-- one face and a reference: the identity embedding, only when the face may have
-  changed since the last one (see `_identity_is_current`), else the last
-  distance is carried over.
+- one face and a reference: the identity embedding, also while the head is turned
+  up to `identity_max_yaw`, only when the face may have changed since the last one
+  (see `_identity_is_current`), else the last distance is carried over.
 """
 import time
 from dataclasses import replace
@@ -213,9 +213,13 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
             flags.append(LOOKING_AWAY)  # a face the mesh cannot fit is turned or covered
         if gaze_value is not None and abs(gaze_value.x) > thresholds.gaze_away:
             flags.append(GAZE_AWAY)
-        # Identity only where it is reliable: dlib's distances grow for any turned or
-        # cut face, and such a frame is flagged already.
-        if reference is not None and (exhaustive or (LOOKING_AWAY not in flags and not partly_out)):
+        # Identity wherever it is reliable, turned heads included (an impostor may keep
+        # their head turned): dlib's distances grow past identity_max_yaw, for a cut
+        # face, and for a head bent down.
+        identifiable = (landmarks is not None and not partly_out and pose is not None
+                        and abs(pose.yaw) <= thresholds.identity_max_yaw
+                        and abs(pose.pitch) <= thresholds.looking_away_pitch)
+        if reference is not None and (exhaustive or identifiable):
             if cache and same_size and _identity_is_current(memory, patch, main.box, pose, thresholds):
                 distance = memory.identity_distance
             else:
@@ -228,7 +232,7 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
                     new_memory, identity_frame=memory.frame_index, identity_distance=distance,
                     identity_patch=tuple(int(v) for v in patch.ravel()) if patch is not None else None,
                     identity_box=main.box, identity_pose=pose)
-            if distance > thresholds.identity_max_distance and LOOKING_AWAY not in flags and not partly_out:
+            if distance > thresholds.identity_max_distance and identifiable:
                 flags.append(DIFFERENT_PERSON)
     if faces and partly_out:
         flags.append(FACE_PARTLY_OUT)

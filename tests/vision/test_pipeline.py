@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from proctoring.vision import Memory, analyze, decode_jpeg, draw_overlay, make_reference
+from proctoring.vision.liveness_eval import facing_frame, profile_of
 from proctoring.vision.pipeline import analyze_exhaustive
+from proctoring.vision.synth import turn_head
 
 
 def frame_named(devset, name):
@@ -95,3 +97,17 @@ def test_overlay_of_a_real_analysis(devset, models, profiles):
     assert analysis.has("looking_away")
     overlay = draw_overlay(image, analysis)
     assert overlay.shape == image.shape and (overlay != image).any()
+
+
+@pytest.mark.parametrize(("sitting", "turn", "impostor"), [
+    ("collins", 30, False), ("collins", -30, False), ("hopper", 30, True), ("kanade", -30, True)])
+def test_identity_is_judged_while_the_head_is_turned(models, mesh_of, sitting, turn, impostor):
+    """Someone else who keeps their head turned is still compared with the reference
+    (and flagged); the applicant herself turned as far is not. Collins and Hopper
+    turned by 30 read 35-37 degrees: looking away, never compared before."""
+    reference = profile_of(facing_frame("collins"), models)
+    frame = facing_frame(sitting)
+    analysis, _ = analyze(turn_head(frame, mesh_of(frame), turn, 0), reference, models=models)
+    assert 20 < abs(analysis.pose.yaw) <= 40  # turned, relative to Collins's reference
+    assert analysis.identity_distance is not None
+    assert ("different_person" in analysis.flags) is impostor, (analysis.identity_distance, analysis.flags)
