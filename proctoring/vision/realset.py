@@ -22,10 +22,11 @@ headscarf and no dark skin: no installable package we found ships such photos.
 """
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from proctoring.vision.devset import SOURCES, subject_image
-from proctoring.vision.synth import HEIGHT, WIDTH, place, read_source
+from proctoring.vision.synth import HEIGHT, WIDTH, degrade, place, read_source
 
 TUNING, HELD_BACK = "tuning", "held-back"
 LIGHT, LIGHT_MEDIUM, MEDIUM_DARK = "light", "light-medium", "medium-dark"
@@ -123,3 +124,63 @@ def rate(results: list[ReferenceResult], facing: bool, field: str = "accepted") 
     """(frames accepted, frames) over the faces with this `facing` label."""
     chosen = [value for r in results if r.face.facing is facing for value in getattr(r, field)]
     return sum(chosen), len(chosen)
+
+
+# --------------------------------------------------------------------------- fairness
+
+CONDITIONS = ("normal", "dim", "backlit", "low quality")
+FALSE_FLAGS = ("no_face", "multiple_faces", "looking_away", "different_person")
+
+
+def in_condition(frame: np.ndarray, condition: str, centre, face_width: float, seed: int = 0) -> np.ndarray:
+    """The frame in a light condition: dim (a room at 45% of the light), backlit (a
+    bright window behind the person, whose face is left in shadow), low quality (a
+    cheap camera: sensor noise, soft focus, heavy JPEG). `centre` and `face_width`
+    say where the person is."""
+    rng = np.random.default_rng(seed)
+    if condition == "dim":
+        return degrade(frame, rng, gain=0.45, noise=3.0)
+    if condition == "backlit":
+        person = np.zeros(frame.shape[:2], np.float32)
+        axes = (round(face_width * 0.9), round(face_width * 1.6))
+        cv2.ellipse(person, (round(centre[0]), round(centre[1] + face_width * 0.4)), axes, 0, 0, 360, 1.0, -1)
+        person = cv2.GaussianBlur(person, (0, 0), face_width / 8)[..., None]
+        pixels = frame.astype(np.float32)
+        window = pixels * 0.35 + 165  # the bright window behind
+        return np.clip(pixels * 0.55 * person + window * (1 - person), 0, 255).astype(np.uint8)
+    if condition == "low quality":
+        soft = degrade(frame, rng, noise=7.0, blur=1.3)
+        return cv2.imdecode(cv2.imencode(".jpg", soft, [cv2.IMWRITE_JPEG_QUALITY, 25])[1], cv2.IMREAD_COLOR)
+    return frame
+
+
+@dataclass(frozen=True)
+class FairnessRow:
+    split: str
+    skin: str
+    condition: str
+    frames: int
+    reference_accepted: int
+    one_face: int
+    false_flagged: int
+
+
+def fairness(make_reference, analyze, faces=FACES, face_width: float = 180.0) -> list[FairnessRow]:
+    """Per split, skin group and light condition, over the people facing the camera at
+    the five places: reference photos accepted, frames with exactly one face found, and
+    frames with a false flag (no face, another face, looking away, another person)
+    against the person's own reference taken in normal light at the centre. The vision
+    functions are passed in to keep this module model-free."""
+    counts: dict[tuple, list[int]] = {}
+    for face in (f for f in faces if f.facing):
+        reference = make_reference(webcam_frame(face, POSITIONS[0], face_width)).profile
+        for condition in CONDITIONS:
+            tally = counts.setdefault((face.split, face.skin, condition), [0, 0, 0, 0])
+            for index, centre in enumerate(POSITIONS):
+                frame = in_condition(webcam_frame(face, centre, face_width), condition, centre, face_width, index)
+                analysis, _ = analyze(frame, reference)
+                tally[0] += 1
+                tally[1] += make_reference(frame).ok
+                tally[2] += analysis.face_count == 1
+                tally[3] += any(flag in analysis.flags for flag in FALSE_FLAGS)
+    return [FairnessRow(*key, *values) for key, values in sorted(counts.items())]

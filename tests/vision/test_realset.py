@@ -10,8 +10,8 @@ headscarf and no dark skin (see the module's docstring).
 """
 import pytest
 
-from proctoring.vision import make_reference
-from proctoring.vision.realset import HELD_BACK, TUNING, rate, reference_results
+from proctoring.vision import analyze, make_reference
+from proctoring.vision.realset import CONDITIONS, HELD_BACK, TUNING, fairness, rate, reference_results
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +44,28 @@ def test_held_back_heads_turned_far_are_refused(results):
     for person in ("luispedro", "cranston"):
         (result,) = [r for r in results if r.face.person == person]
         assert not any(result.accepted), person
+
+
+@pytest.fixture(scope="module")
+def fairness_rows(models):
+    return fairness(lambda frame: make_reference(frame, models=models),
+                    lambda frame, reference: analyze(frame, reference, models=models))
+
+
+def test_exactly_one_face_is_found_for_every_group_in_every_light(fairness_rows):
+    """Measured: every frame of every group and light condition (bench/fairness_report.py)."""
+    assert {row.condition for row in fairness_rows} == set(CONDITIONS)
+    assert all(row.one_face == row.frames for row in fairness_rows), fairness_rows
+
+
+def test_false_flags_stay_rare_for_every_group(fairness_rows):
+    """Measured: at most one frame in ten (a light-medium face in dim light and in normal
+    light on the tuning split, a light face backlit on the held-back split)."""
+    assert all(row.false_flagged * 10 <= row.frames for row in fairness_rows), fairness_rows
+
+
+def test_reference_photos_in_normal_light_are_accepted_for_every_group(fairness_rows):
+    """Measured: 100% but the held-back medium-dark group's 9/10. Dim rooms are refused
+    with the instruction to add light (too_dark), which is what the check is for."""
+    normal = [row for row in fairness_rows if row.condition == "normal"]
+    assert all(row.reference_accepted * 10 >= row.frames * 9 for row in normal), normal
