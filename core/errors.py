@@ -56,6 +56,24 @@ def error_response(message: str, status: int):
     return render_template("error.html", message=message, status=status), status
 
 
+def http_message(status: int, default: str) -> str:
+    messages = {
+        400: _("The request could not be read."),
+        404: _("This page does not exist. Check the address, or start again from the home page."),
+        405: _("This address does not accept that kind of request."),
+        413: _("What was sent is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return messages.get(status, default)
+
+
+def refuse_nameless_form_fields() -> None:
+    """A multipart part without a name (`Content-Disposition: form-data` alone) is
+    refused before anything reads the form (the CSRF check would trip over it)."""
+    if request.mimetype == "multipart/form-data" and (None in request.form or None in request.files):
+        raise PlatformError(_("Every part of the form needs a name."), status=400)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PlatformError)
     def handle_platform_error(error: PlatformError):
@@ -68,7 +86,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        return error_response(error.description or error.name, error.code or 500)
+        """Werkzeug's own errors (no such page, wrong method, body too large) in the app's
+        words and language; the headers they carry (a 405's Allow) are kept."""
+        status = error.code or 500
+        message = error.description or error.name
+        if message == type(error).description:  # Werkzeug's English default, not a message of ours
+            message = http_message(status, message)
+        response = make_response(*error_response(message, status))
+        for name, value in error.get_headers():
+            if name in ("Allow", "Retry-After", "WWW-Authenticate"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(OperationalError)
     def handle_database_unavailable(error: OperationalError):

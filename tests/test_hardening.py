@@ -75,3 +75,27 @@ def test_an_id_beyond_the_database_range_is_not_found(app, applicant_api):
     assert applicant_api.client.post(f"/api/v1/applications/{huge - 1}/system-check", data=b"x",
                                      content_type="image/jpeg",
                                      headers={"X-CSRFToken": applicant_api.csrf_token()}).status_code == 404
+
+
+NAMELESS_PART = b"--XX\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--XX--\r\n"
+
+
+def test_a_multipart_part_without_a_name_is_a_clear_400(app):
+    client = app.test_client()
+    for path in ("/login", "/register", "/api/v1/session"):
+        response = client.post(path, data=NAMELESS_PART, content_type="multipart/form-data; boundary=XX")
+        assert response.status_code == 400, path
+        assert "Setiap bagian formulir" in response.get_data(as_text=True), path
+
+
+def test_a_wrong_method_says_which_ones_are_allowed(app):
+    response = app.test_client().delete("/login")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_werkzeugs_own_errors_are_in_the_apps_words(app):
+    page = app.test_client().get("/no-such-page")
+    assert page.status_code == 404 and "Halaman ini tidak ada" in page.get_data(as_text=True)
+    api = app.test_client().get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json()["error"].startswith("Halaman ini tidak ada")
