@@ -107,12 +107,43 @@ SCHEMAS = {
 }
 
 
+SECURITY_SCHEMES = {
+    "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                "description": "The signed session cookie set by POST /session (sign-in)"},
+    "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
+             "description": "The token from GET /session; needed by every request that changes something"},
+}
+PUBLIC = {("/session", "get"), ("/verify/{code}", "get")}
+
+
+def operation_id(path: str, method: str) -> str:
+    """'post' + '/attempts/{public_id}/questions/{number}/answer' -> 'postAttemptsByPublicIdQuestionsByNumberAnswer'."""
+    words = []
+    for part in path.strip("/").replace("-", "_").split("/"):
+        if part.startswith("{"):
+            words.append("By" + "".join(word.title() for word in part.strip("{}").split("_")))
+        else:
+            words.append("".join(word.title() for word in part.split("_")))
+    return method + "".join(words)
+
+
+def security_for(path: str, method: str) -> list[dict]:
+    """Who may call it: the public reads need nothing; sign-in needs the CSRF token; the
+    rest need the session, and the CSRF token when they change something."""
+    if (path, method) in PUBLIC:
+        return []
+    if (path, method) == ("/session", "post"):
+        return [{"csrf": []}]
+    return [{"session": []}] if method == "get" else [{"session": [], "csrf": []}]
+
+
 def openapi_document() -> dict:
     from proctoring import openapi as proctoring_openapi
 
     paths: dict[str, dict] = {}
     for path, method, summary, parameters, body, responses in OPERATIONS + proctoring_openapi.OPERATIONS:
-        operation = {"summary": summary, "parameters": parameters, "responses": {**responses, **ERRORS}}
+        operation = {"operationId": operation_id(path, method), "summary": summary, "parameters": parameters,
+                     "security": security_for(path, method), "responses": {**responses, **ERRORS}}
         if body:
             operation["requestBody"] = body
         paths.setdefault(path, {})[method] = operation
@@ -123,5 +154,5 @@ def openapi_document() -> dict:
                                 "state-changing requests need the X-CSRFToken header."},
         "servers": [{"url": "/api/v1"}],
         "paths": paths,
-        "components": {"schemas": {**SCHEMAS, **proctoring_openapi.SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **proctoring_openapi.SCHEMAS}, "securitySchemes": SECURITY_SCHEMES},
     }

@@ -106,3 +106,28 @@ def test_the_question_schema_has_no_answer_key(document):
     assert "correct" not in question and "explanation" not in question
     option = question["options"]["items"]["properties"]
     assert set(option) == {"key", "text"}
+
+
+def test_every_operation_has_a_unique_operation_id(document):
+    ids = [op["operationId"] for item in document["paths"].values() for method, op in item.items()
+           if method in HTTP_METHODS]
+    assert len(ids) == len(set(ids)) == len(documented(document))
+    assert document["paths"]["/attempts/{public_id}/questions/{number}/answer"]["post"]["operationId"] == (
+        "postAttemptsByPublicIdQuestionsByNumberAnswer")
+
+
+def test_security_schemes_say_how_to_authenticate(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["session"] == {**schemes["session"], "type": "apiKey", "in": "cookie"}
+    assert schemes["csrf"]["in"] == "header" and schemes["csrf"]["name"] == "X-CSRFToken"
+    paths = document["paths"]
+    assert paths["/verify/{code}"]["get"]["security"] == []
+    assert paths["/session"]["post"]["security"] == [{"csrf": []}]
+    assert paths["/attempts"]["post"]["security"] == [{"session": [], "csrf": []}]
+    assert paths["/applications"]["get"]["security"] == [{"session": []}]
+    for item in paths.values():
+        for method, op in item.items():
+            for requirement in op["security"]:
+                assert set(requirement) <= set(schemes)
+                if method != "get":
+                    assert "csrf" in requirement
