@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
+RUN_PACKAGES := libgl1 libglib2.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-dejavu-core
+
 .PHONY: run test lint bench translations
 
 $(BIN)/python:
@@ -22,11 +25,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt requirements-faces.txt $(VEN
 	touch $@
 
 run: $(VENV)/.runtime
+	sh tools/system-packages.sh $(RUN_PACKAGES)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed
 	EXAM_SWEEP_INTERVAL=30 $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
+	sh tools/system-packages.sh $(TEST_PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
