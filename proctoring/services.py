@@ -130,7 +130,7 @@ def ingest_frame(attempt: Attempt, data: bytes, sequence: int, client_time: date
     frame = Frame(attempt_id=attempt.id, sequence=sequence, client_time=client_time,
                   captured_at=clamp_to_attempt(client_time, attempt, now), received_at=now, byte_size=len(data),
                   width=info.width, height=info.height, path=path)
-    storage.save(path, data)
+    _store(path, data)
     db.session.add(frame)
     try:
         db.session.commit()
@@ -145,6 +145,17 @@ def ingest_frame(attempt: Attempt, data: bytes, sequence: int, client_time: date
     frame_id = frame.id
     enqueue(jobs.analyze_frame, frame_id)
     return frame, True
+
+
+def _store(path: str, data: bytes) -> None:
+    """Write a picture to the evidence folder; a full or unwritable disk is a 503 the
+    browser retries (the exam itself goes on), and it is logged for the operators."""
+    try:
+        storage.save(path, data)
+    except OSError as error:
+        current_app.logger.error("Evidence storage failed for %s: %s", path, error)
+        raise PlatformError(_("The picture could not be stored just now; it will be sent again."),
+                            status=503) from error
 
 
 def _event_detail(value) -> dict | None:
@@ -272,7 +283,7 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
             check.liveness, check.liveness_status = progress.to_dict(), progress.status
             check.liveness_started_at = now
         check.photo_path = storage.check_path(user.id)
-        storage.save(check.photo_path, data)
+        _store(check.photo_path, data)
     db.session.add(check)
     try:
         db.session.commit()

@@ -1,5 +1,6 @@
 """Frame and event ingestion through the API: what is accepted, what is refused
 (and that nothing is stored then), and what analysis makes of it."""
+import errno
 from datetime import UTC, timedelta
 
 import pytest
@@ -249,3 +250,18 @@ def test_frames_whose_job_was_lost_are_queued_again(app, exam, rows, clock, monk
         clock.advance(seconds=app.config["PROCTOR_STALE_QUEUE_SECONDS"] + 1)
         assert proctor_services.requeue_stale_frames() == 1
     assert [f.status for f in rows(Frame)] == [ANALYZED]
+
+
+def test_a_full_disk_is_a_503_for_the_frame_and_the_exam_goes_on(app, exam, rows, monkeypatch, caplog):
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    working = storage.save
+    monkeypatch.setattr(storage, "save", full)
+    response = exam.frame()
+    assert response.status_code == 503 and response.get_json()["error"]
+    assert rows(Frame) == [] and stored_files(app) == []
+    assert "Evidence storage failed" in caplog.text
+    assert exam.api.answer(exam.public_id, 1, 0).status_code == 200  # the exam itself continues
+    monkeypatch.setattr(storage, "save", working)  # space again
+    assert exam.frame(sequence=exam.sequence).status_code == 202  # the browser's retry is stored
