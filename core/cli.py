@@ -1,7 +1,8 @@
 """Click commands: `flask --app app seed | create-user | sweep-expired | purge-evidence |
-auto-clear | verify-audit`.
+auto-clear | verify-audit | backup | restore`.
 Migrations are Flask-Migrate's: `flask --app app db upgrade`."""
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -9,6 +10,7 @@ from flask import Flask
 from accounts.services import create_user, email_taken, register_applicant
 from core.access import ADMIN, APPLICANT, EXAMINER, ROLES, STAFF
 from core.audit import verify_chain
+from core.backup import BackupError, backup, restore
 from core.clock import now_utc
 from core.errors import PlatformError
 from core.extensions import db
@@ -101,3 +103,21 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Audit chain BROKEN at entry {report.first_broken_id}: {report.reason} "
                    f"({report.checked} entries before it are intact).", err=True)
         raise click.exceptions.Exit(1)
+
+    @app.cli.command("backup")
+    @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(destination: Path):
+        """Write every table and the evidence and upload folders to DESTINATION (.tar.gz)."""
+        counts = backup(destination)
+        click.echo(f"Backed up {sum(counts.values())} row(s) in {len(counts)} table(s) to {destination}.")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--replace", is_flag=True, help="Replace what the database holds now.")
+    def restore_command(source: Path, replace: bool):
+        """Load a backup into this (empty, or with --replace any) database and its folders."""
+        try:
+            counts = restore(source, replace=replace)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored {sum(counts.values())} row(s) in {len(counts)} table(s) from {source}.")
