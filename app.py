@@ -99,12 +99,14 @@ def configure_blueprints(app: Flask) -> None:
     import proctoring
     import question_bank
     import review
+    from core import health
 
     app.register_blueprint(accounts.attach_routes())
     app.register_blueprint(question_bank.attach_routes())
     for blueprint in (*exam.attach_routes(), *proctoring.attach_routes()):
         app.register_blueprint(blueprint)
     app.register_blueprint(review.attach_routes())
+    app.register_blueprint(health.bp)
 
 
 CONTENT_SECURITY_POLICY = (

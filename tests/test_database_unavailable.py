@@ -1,7 +1,11 @@
 """A locked database: the answer is refused with 503 and Retry-After (nothing half
-saved), and the same answer sent again once the lock is gone is stored."""
+saved), and the same answer sent again once the lock is gone is stored. /healthz
+reports a database that does not answer."""
 import sqlite3
 
+from sqlalchemy.exc import OperationalError
+
+from core import health
 from core.extensions import db
 from exam.models import Attempt
 
@@ -24,3 +28,19 @@ def test_a_locked_database_answers_503_with_retry_after_and_the_retry_saves(app,
 
     retried = applicant_api.answer(started["id"], 1, 2)
     assert retried.status_code == 200 and retried.get_json()["question"]["choice"] == 2
+
+
+def test_healthz_says_ready_and_503_when_the_database_is_gone(app, monkeypatch):
+    client = app.test_client()
+    ok = client.get("/healthz")
+    assert ok.status_code == 200 and ok.get_json() == {
+        "status": "ok", "ready": True, "database": "ok", "analysis": "in-process", "analysis_backlog": 0}
+    assert ok.headers["Cache-Control"] == "no-store"
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(health.db.session, "execute", unreachable)
+    down = client.get("/healthz")
+    assert down.status_code == 503
+    assert down.get_json()["database"] == "unreachable" and down.get_json()["ready"] is False

@@ -77,6 +77,7 @@ ROUTES = [
     ("exam_api.skip", "POST", "/api/v1/attempts/{attempt}/questions/1/skip", None, expect(401, 409, 403, 403, 403, 404)),
     ("exam_api.result", "GET", "/api/v1/attempts/{attempt}/result", None, expect(401, 409, 403, 403, 403, 404)),
     ("exam_api.verify", "GET", "/api/v1/verify/{code}", None, EVERYONE_200),
+    ("health.healthz", "GET", "/healthz", None, EVERYONE_200),
     # Proctoring. The world's attempt is not webcam-supervised (PROCTORING_REQUIRED is off in
     # tests), so its owner gets 409 for frames and events; bodies are empty, so checks are 400.
     ("proctoring.attempts", "GET", "/proctoring/attempts", None, expect(302, 403, 200, 403, 200, 403)),
