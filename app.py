@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from core.config import load_config
-from core.errors import refuse_nameless_form_fields
+from core.errors import refuse_nameless_form_fields, refuse_oversized_streams
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -72,7 +72,8 @@ def configure_extensions(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
-    app.before_request(refuse_nameless_form_fields)  # before the CSRF check reads the form
+    app.before_request(refuse_oversized_streams)  # both before the CSRF check reads the body
+    app.before_request(refuse_nameless_form_fields)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(BASE_DIR / "translations"))
     login_manager.init_app(app)

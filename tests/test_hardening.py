@@ -1,4 +1,6 @@
-"""Local (WIB) dates for the retake rules, sign-in lockout scope, and time-up answers."""
+"""Local (WIB) dates for the retake rules, sign-in lockout scope, time-up answers, and odd requests
+(huge ids, nameless multipart parts, wrong methods, chunked bodies over the limit)."""
+import io
 from datetime import date, datetime
 
 from core.clock import local_date
@@ -99,3 +101,19 @@ def test_werkzeugs_own_errors_are_in_the_apps_words(app):
     assert page.status_code == 404 and "Halaman ini tidak ada" in page.get_data(as_text=True)
     api = app.test_client().get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.get_json()["error"].startswith("Halaman ini tidak ada")
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_a_misleading_400(app, applicant_api):
+    """What gunicorn hands over for `Transfer-Encoding: chunked` (wsgi.input_terminated)."""
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    streamed = {"wsgi.input_terminated": True}
+    big = b'{"email": "' + b"x" * 5000 + b'"}'
+    response = applicant_api.client.post("/api/v1/session", input_stream=io.BytesIO(big), environ_base=streamed,
+                                         headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json",
+                                                  "X-CSRFToken": applicant_api.csrf_token()})
+    assert response.status_code == 413 and response.get_json()["error"]
+    small = b'{"email": "nobody@contoh.id", "password": "salah-sekali-1"}'
+    response = applicant_api.client.post("/api/v1/session", input_stream=io.BytesIO(small), environ_base=streamed,
+                                         headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json",
+                                                  "X-CSRFToken": applicant_api.csrf_token()})
+    assert response.status_code == 401  # read whole and judged: a wrong password, not a refused body
