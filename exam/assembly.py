@@ -1,5 +1,7 @@
 """Pure paper assembly: draw per topic at random without replacement, prefer
-questions the applicant has not seen, shuffle the order and each question's options.
+questions the applicant has not seen, never two of one exclusion group (questions
+that ask the same thing, possibly under different topics) while the pools allow,
+shuffle the order and each question's options.
 
 The same candidates and seed always give the same paper, so a paper can be
 reproduced from the stored seed and question versions.
@@ -14,6 +16,7 @@ class Candidate:
     question_id: int
     version_id: int
     option_count: int
+    group: str | None = None  # the question's exclusion group
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ def assemble(
     """Draw a paper. Raises `NotEnoughQuestions` if a topic cannot be filled."""
     rng = random.Random(seed)
     drawn: list[PaperItem] = []
+    groups_used: set[str] = set()
     for topic in sorted(topic_counts):
         needed = topic_counts[topic]
         if needed <= 0:
@@ -50,9 +54,28 @@ def assemble(
         seen = [c for c in pool if c.question_id in seen_question_ids]
         rng.shuffle(unseen)
         rng.shuffle(seen)
-        for candidate in (unseen + seen)[:needed]:
+        ordered = unseen + seen
+        fresh = [c for c in ordered if c.group is None or c.group not in groups_used]
+        chosen = _one_per_group(fresh)
+        if len(chosen) < needed:  # the pool cannot avoid a repeat: a full paper still comes first
+            chosen += [c for c in ordered if c not in chosen]
+        for candidate in chosen[:needed]:
+            if candidate.group:
+                groups_used.add(candidate.group)
             order = list(range(candidate.option_count))
             rng.shuffle(order)
             drawn.append(PaperItem(candidate.question_id, candidate.version_id, topic, tuple(order)))
     rng.shuffle(drawn)
     return drawn
+
+
+def _one_per_group(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates in order, keeping only the first of each exclusion group."""
+    kept, groups = [], set()
+    for candidate in candidates:
+        if candidate.group is not None:
+            if candidate.group in groups:
+                continue
+            groups.add(candidate.group)
+        kept.append(candidate)
+    return kept

@@ -67,14 +67,15 @@ def candidates_for(sim_class: str, status: str = ACTIVE) -> dict[str, list[Candi
     """Questions of a status (exam papers: active; practice: the practice pool) whose
     current version applies to a class, by topic."""
     rows = db.session.execute(
-        select(Question.id, QuestionVersion.id, QuestionVersion.topic, QuestionVersion.options)
+        select(Question.id, QuestionVersion.id, QuestionVersion.topic, QuestionVersion.options,
+               Question.exclusion_group)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(QuestionVersionClass, QuestionVersionClass.version_id == QuestionVersion.id)
         .where(Question.status == status, QuestionVersionClass.sim_class == sim_class)
     )
     by_topic: dict[str, list[Candidate]] = {}
-    for question_id, version_id, topic, options in rows:
-        by_topic.setdefault(topic, []).append(Candidate(question_id, version_id, len(options)))
+    for question_id, version_id, topic, options, group in rows:
+        by_topic.setdefault(topic, []).append(Candidate(question_id, version_id, len(options), group))
     return by_topic
 
 

@@ -10,6 +10,7 @@ from question_bank.models import ACTIVE, PRACTICE, Question
 from question_bank.services import question_problems, upsert_question
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+EXCLUSION_GROUPS = Path(__file__).resolve().parent / "exclusion_groups.json"
 
 
 class BankFileError(Exception):
@@ -36,16 +37,32 @@ def read_bank(folder: Path = DATA_DIR) -> list[dict]:
     return questions
 
 
-def load_bank(folder: Path = DATA_DIR) -> Counter:
+def read_exclusion_groups(path: Path = EXCLUSION_GROUPS) -> dict[str, str]:
+    """Question code -> exclusion group name. Raises `BankFileError` for a broken file
+    or a question in two groups."""
+    try:
+        groups = json.loads(path.read_text(encoding="utf-8"))["groups"]
+        pairs = [(code, group["name"]) for group in groups for code in group["codes"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BankFileError(f"{path.name}: cannot read: {error}") from error
+    twice = [code for code, n in Counter(code for code, _ in pairs).items() if n > 1]
+    if twice:
+        raise BankFileError(f"{path.name}: in more than one group: {', '.join(twice)}")
+    return dict(pairs)
+
+
+def load_bank(folder: Path = DATA_DIR, groups_file: Path = EXCLUSION_GROUPS) -> Counter:
     """Load the bank in one transaction. Returns counts of created/updated/unchanged.
     Questions marked `"status": "practice"` go to the practice pool (also when an
-    active exam question is moved there by a later file); a retired one stays retired."""
+    active exam question is moved there by a later file); a retired one stays retired.
+    The bundled questions get their exclusion groups from `groups_file`."""
     counts: Counter = Counter()
+    groups = read_exclusion_groups(groups_file)
     for item in read_bank(folder):
         counts[upsert_question(item)] += 1
-        if item.get("status") == PRACTICE:
-            question = db.session.scalar(select(Question).where(Question.code == item["code"]))
-            if question.status == ACTIVE:
-                question.status = PRACTICE
+        question = db.session.scalar(select(Question).where(Question.code == item["code"]))
+        question.exclusion_group = groups.get(item["code"])
+        if item.get("status") == PRACTICE and question.status == ACTIVE:
+            question.status = PRACTICE
     db.session.commit()
     return counts

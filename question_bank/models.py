@@ -31,6 +31,8 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE, index=True)
+    # Questions of one exclusion group ask the same thing: a paper holds at most one of them.
+    exclusion_group: Mapped[str | None] = mapped_column(String(40))
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_versions.id", use_alter=True, name="fk_questions_current_version")
     )

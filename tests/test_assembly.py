@@ -131,3 +131,29 @@ def test_seen_questions_fill_in_when_unseen_run_out():
     paper = assemble({"signs": 3}, candidates, seen, seed=5)
     ids = {item.question_id for item in paper}
     assert 4 in ids and len(ids) == 3
+
+
+# --------------------------------------------------------------------------- exclusion groups
+
+
+def test_a_paper_holds_at_most_one_question_of_an_exclusion_group():
+    """Two topics whose pools each hold a question of the same group (the same thing
+    asked twice): over many papers, never both; each of them still gets drawn."""
+    candidates = pool({"regulations": 4, "safe_driving": 4})
+    candidates["regulations"][0] = Candidate(1, 1001, 4, "headlights")
+    candidates["safe_driving"][0] = Candidate(5, 1005, 4, "headlights")
+    candidates["safe_driving"][1] = Candidate(6, 1006, 4, "headlights")
+    drawn_ids = []
+    for seed in range(300):
+        paper = assemble({"regulations": 2, "safe_driving": 2}, candidates, set(), seed)
+        ids = {item.question_id for item in paper}
+        assert len(ids & {1, 5, 6}) <= 1, (seed, ids)
+        drawn_ids.append(ids)
+    assert all(any(question in ids for ids in drawn_ids) for question in (1, 5, 6))
+
+
+def test_a_full_paper_comes_before_the_exclusion():
+    """When a topic cannot be filled without repeating a group, the paper is still full."""
+    candidates = {"signs": [Candidate(1, 11, 4, "g"), Candidate(2, 12, 4, "g")]}
+    paper = assemble({"signs": 2}, candidates, set(), seed=3)
+    assert sorted(item.question_id for item in paper) == [1, 2]

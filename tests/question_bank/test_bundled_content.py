@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from core.sim_classes import CLASS_CODES
-from exam.blueprints import DEFAULT_TOPIC_COUNTS
-from question_bank.loader import read_bank
+from exam.assembly import assemble
+from exam.blueprints import DEFAULT_TOPIC_COUNTS, current_blueprint, ensure_default_blueprints
+from exam.services import candidates_for
+from question_bank.loader import load_bank, read_bank, read_exclusion_groups
 from question_bank.models import TOPICS
 
 STATIC_IMG = Path(__file__).resolve().parents[2] / "static" / "img"
@@ -83,3 +85,25 @@ def test_class_tags_follow_vehicle_groups(bank):
             assert not classes <= motorcycle_only, q["code"]
         if re.search(r"\bhelm\b", text):
             assert not classes <= car_only, q["code"]
+
+
+def test_exclusion_groups_name_bundled_questions_and_load():
+    groups = read_exclusion_groups()
+    codes = {item["code"] for item in read_bank()}
+    assert set(groups) <= codes
+    assert groups["REG-050"] == groups["SAF-038"]  # the same question word for word
+    assert len(set(groups.values())) >= 5
+
+
+def test_papers_from_the_real_bank_never_hold_two_of_a_group(app_ctx):
+    load_bank()
+    ensure_default_blueprints()
+    for sim_class in ("A", "C"):
+        candidates = candidates_for(sim_class)
+        by_id = {c.question_id: c.group for pool in candidates.values() for c in pool}
+        assert any(by_id.values())  # the groups reached the exam's candidates
+        counts = current_blueprint(sim_class).topic_counts
+        for seed in range(150):
+            paper = assemble(counts, candidates, set(), seed)
+            drawn = [by_id[item.question_id] for item in paper if by_id[item.question_id]]
+            assert len(drawn) == len(set(drawn)), (sim_class, seed, drawn)
