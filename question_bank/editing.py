@@ -121,6 +121,26 @@ def set_status(question: Question, status: str, actor_id: int) -> None:
     db.session.commit()
 
 
+def set_exclusion_group(question: Question, group: str | None, actor_id: int) -> None:
+    """Put the question in an exclusion group (a paper holds at most one question of a
+    group), or take it out with an empty name."""
+    group = (group or "").strip() or None
+    if question.exclusion_group == group:
+        return
+    previous, question.exclusion_group = question.exclusion_group, group
+    record("question.group", actor_id=actor_id, target_type="question", target_id=question.code,
+           details={"from": previous, "to": group})
+    db.session.commit()
+
+
+def group_members(question: Question) -> list[Question]:
+    """The other questions of the question's exclusion group."""
+    if question.exclusion_group is None:
+        return []
+    return list(db.session.scalars(select(Question).where(
+        Question.exclusion_group == question.exclusion_group, Question.id != question.id).order_by(Question.code)))
+
+
 def version_as_data(version: QuestionVersion, code: str) -> dict:
     """A stored version in the data-file format (for forms, previews and diffs)."""
     return {

@@ -85,6 +85,12 @@ class StatusForm(Form):
     pass
 
 
+class GroupForm(Form):
+    exclusion_group = StringField(
+        _l("Exclusion group"), validators=[Optional(), Length(max=40), Regexp(
+            r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and '-', e.g. level-crossing."))])
+
+
 class ImportForm(Form):
     format = SelectField(_l("Format"), choices=[SelectChoice("json", "JSON"), SelectChoice("csv", "CSV"),
                                                 SelectChoice("moodle", "Moodle XML")])

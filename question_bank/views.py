@@ -8,7 +8,7 @@ from core.access import ADMIN, ROLES, STAFF, roles_required
 from core.errors import PlatformError, ValidationError
 from core.sim_classes import SIM_CLASSES
 from question_bank import bp, editing
-from question_bank.forms import ImportForm, QuestionForm, StatusForm
+from question_bank.forms import GroupForm, ImportForm, QuestionForm, StatusForm
 from question_bank.images import STATIC_IMAGES, bundled_image_path, image_url, store_upload, upload_folder
 from question_bank.models import ACTIVE, PRACTICE, RETIRED, TOPICS
 from question_bank.statistics import item_statistics
@@ -100,7 +100,8 @@ def question_detail(question_id: int):
     version_stats = stats.versions.get(question.current_version_id) if stats else None
     return render_template("question_bank/detail.html", question=question, version=question.current_version,
                            stats=stats, version_stats=version_stats, status_form=StatusForm(), image_url=image_url,
-                           status_moves=status_moves(question.status))
+                           status_moves=status_moves(question.status), members=editing.group_members(question),
+                           group_form=GroupForm(exclusion_group=question.exclusion_group))
 
 
 def status_moves(status: str) -> list[tuple[str, str, str]]:
@@ -127,6 +128,19 @@ def question_history(question_id: int):
     diff = editing.version_diff(versions[from_number], versions[to_number])
     return render_template("question_bank/history.html", question=question, versions=question.versions,
                            diff=diff, from_number=from_number, to_number=to_number)
+
+
+@bp.route("/bank/<int:question_id>/group", methods=["POST"])
+@roles_required(*EDITORS)
+def question_group(question_id: int):
+    question = editing.get_question(question_id)
+    form = GroupForm()
+    if not form.validate_on_submit():
+        message = "; ".join(str(e) for e in form.exclusion_group.errors) or _("The form has expired; reload the page and try again.")
+        raise ValidationError(message, status=422 if form.exclusion_group.errors else 400)
+    editing.set_exclusion_group(question, form.exclusion_group.data, current_user.id)
+    flash(_("Exclusion group of %(code)s saved.", code=question.code), "success")
+    return redirect(url_for("question_bank.question_detail", question_id=question.id), code=303)
 
 
 @bp.route("/bank/<int:question_id>/status", methods=["POST"])

@@ -122,6 +122,26 @@ def test_staff_move_a_question_into_the_practice_pool_and_back(app, staff_client
                                                                     ("question.restore", "practice")]
 
 
+def test_staff_put_questions_in_an_exclusion_group(app, staff_client, make_question):
+    first, second = make_question(), make_question()
+    token = csrf_from_html(staff_client.get(f"/bank/{first.id}").get_data(as_text=True))
+    for record in (first, second):
+        response = staff_client.post(f"/bank/{record.id}/group", data={"csrf_token": token,
+                                                                       "exclusion_group": "level-crossing"})
+        assert response.status_code == 303
+    page = staff_client.get(f"/bank/{first.id}").get_data(as_text=True)
+    assert 'id="group-members"' in page and second.code in page
+    refused = staff_client.post(f"/bank/{first.id}/group", data={"csrf_token": token, "exclusion_group": "Bad Name!"})
+    assert refused.status_code == 422 and load(app, first.code)[0].exclusion_group == "level-crossing"
+    assert staff_client.post(f"/bank/{second.id}/group", data={"csrf_token": token, "exclusion_group": ""}).status_code == 303
+    assert load(app, second.code)[0].exclusion_group is None
+    assert 'id="group-members"' not in staff_client.get(f"/bank/{first.id}").get_data(as_text=True)
+    with app_context(app):
+        entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "question.group")).all()
+        assert [(e.details["from"], e.details["to"]) for e in entries] == [
+            (None, "level-crossing"), (None, "level-crossing"), ("level-crossing", None)]
+
+
 def test_uploaded_image_is_reencoded_and_served_to_signed_in_users(app, staff_client):
     response = post_form(staff_client, "/bank/new", {**FORM, "code": "REG-903"},
                          {"upload": (io.BytesIO(png_bytes()), "sign.png")})
