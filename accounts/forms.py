@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
+from accounts.models import FEMALE, MALE
 from core.access import ROLES
 from core.forms import Form
 from core.sim_classes import SIM_CLASSES
@@ -29,7 +30,7 @@ class RegistrationForm(Form):
     nik = StringField(_l("NIK (16 digits)"), validators=[DataRequired(), Regexp(r"^\d{16}$", message=_l("The NIK must be exactly 16 digits."))])
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
     sex = SelectField(_l("Sex (as on your KTP)"),
-                      choices=[SelectChoice("", "—"), SelectChoice("L", _l("Male")), SelectChoice("P", _l("Female"))],
+                      choices=[SelectChoice("", "—"), SelectChoice(MALE, _l("Male")), SelectChoice(FEMALE, _l("Female"))],
                       validators=[DataRequired(message=_l("Choose the sex shown on your KTP."))])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(min=10, max=200)])

@@ -9,6 +9,7 @@ from core.clock import now_utc
 from core.extensions import db
 
 PASSWORD_METHOD = "scrypt"
+MALE, FEMALE = "L", "P"  # the sex as the KTP writes it: laki-laki, perempuan
 
 
 class User(UserMixin, db.Model):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import PASSWORD_METHOD, HeldLicence, LoginFailure, User
+from accounts.models import FEMALE, PASSWORD_METHOD, HeldLicence, LoginFailure, User
 from core.access import APPLICANT, ROLES
 from core.clock import local_today, now_utc
 from core.errors import Conflict, PlatformError, ValidationError
@@ -33,7 +33,6 @@ class HeldClass:
     licence_number: str
 
 
-MALE, FEMALE = "L", "P"  # laki-laki, perempuan (as on the KTP)
 NIK_PREFIX_DIGITS = 12  # district (6) and the birth date with the sex in its day (6)
 NIK_PREFIX_DAYS = 30
 

@@ -1,13 +1,10 @@
 """GET /healthz for load balancers and monitors: 200 when this web process can serve
 (the database answers), 503 otherwise, with what was checked. No session, no secrets."""
-from datetime import timedelta
-
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.access import public
-from core.clock import now_utc
 from core.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -16,14 +13,13 @@ bp = Blueprint("health", __name__)
 def health() -> tuple[dict, bool]:
     """What this process sees: the database, and frames waiting for analysis longer than
     PROCTOR_STALE_QUEUE_SECONDS (a stuck or lost worker). Ready means the database answers."""
-    from proctoring.models import QUEUED, Frame
+    from proctoring.models import Frame
+    from proctoring.services import stale_queued
 
     report = {"database": "ok", "analysis": "in-process", "analysis_backlog": 0}
     try:
         db.session.execute(text("SELECT 1"))
-        cutoff = now_utc() - timedelta(seconds=current_app.config["PROCTOR_STALE_QUEUE_SECONDS"])
-        report["analysis_backlog"] = db.session.scalar(select(func.count(Frame.id)).where(
-            Frame.status == QUEUED, Frame.received_at < cutoff)) or 0
+        report["analysis_backlog"] = db.session.scalar(select(func.count(Frame.id)).where(*stale_queued())) or 0
     except SQLAlchemyError:
         db.session.rollback()
         report["database"] = "unreachable"

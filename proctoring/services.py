@@ -276,6 +276,7 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
     check = SystemCheck(user_id=user.id, application_id=application.id, created_at=now,
                         passed=reference.passed, reasons=list(reference.problems), analysis=reference.to_dict(),
                         signature=list(reference.signature) if reference.passed else None)
+    progress = None
     if check.passed:
         check.face_matches = face_matches(user, reference.signature)
         if current_app.config["PROCTOR_LIVENESS_REQUIRED"]:
@@ -294,8 +295,8 @@ def run_system_check(user, application: Application, data: bytes) -> tuple[Syste
     if check.face_matches:
         _share_matches(check)
     answer = feedback(reference)
-    if check.liveness is not None:
-        answer["liveness"] = liveness.feedback(liveness.Progress.from_dict(check.liveness))
+    if progress is not None:
+        answer["liveness"] = liveness.feedback(progress)
     return check, answer
 
 
@@ -356,19 +357,20 @@ def liveness_frame(check: SystemCheck, data: bytes) -> dict:
         db.session.rollback()
         raise Conflict(_("Send the movement check's pictures one at a time."))
     db.session.commit()
-    db.session.refresh(check)
     return liveness.feedback(progress)
 
 
+def stale_queued() -> tuple:
+    """Where-conditions for the frames still waiting for analysis long after they arrived
+    (PROCTOR_STALE_QUEUE_SECONDS): their job was lost with a restarted process."""
+    cutoff = now_utc() - timedelta(seconds=current_app.config["PROCTOR_STALE_QUEUE_SECONDS"])
+    return Frame.status == QUEUED, Frame.received_at < cutoff
+
 
 def requeue_stale_frames() -> int:
-    """Queue again the frames still waiting for analysis long after they arrived
-    (their job was lost with a restarted process; PROCTOR_STALE_QUEUE_SECONDS). Analysis
-    is idempotent by frame id, so a frame queued twice is still analysed once. Returns how many."""
-    cutoff = now_utc() - timedelta(seconds=current_app.config["PROCTOR_STALE_QUEUE_SECONDS"])
-    frame_ids = db.session.scalars(
-        select(Frame.id).where(Frame.status == QUEUED, Frame.received_at < cutoff).order_by(Frame.id)
-    ).all()
+    """Queue again the frames whose analysis job was lost (`stale_queued`). Analysis is
+    idempotent by frame id, so a frame queued twice is still analysed once. Returns how many."""
+    frame_ids = db.session.scalars(select(Frame.id).where(*stale_queued()).order_by(Frame.id)).all()
     for frame_id in frame_ids:
         enqueue(jobs.analyze_frame, frame_id)
     return len(frame_ids)

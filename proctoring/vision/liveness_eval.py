@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from proctoring.vision import identity as ident
 from proctoring.vision.devset import APPLICANTS, subject_image
 from proctoring.vision.liveness import LEFT, RIGHT, UP, liveness_sample
 from proctoring.vision.models import Models, thread_models
 from proctoring.vision.pipeline import analyze, mesh_landmarks
 from proctoring.vision.records import ReferenceProfile
+from proctoring.vision.reference import profile_from
 from proctoring.vision.synth import HEIGHT, WIDTH, place, tilt_picture, turn_head
 from proctoring.vision.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -64,10 +64,7 @@ def profile_of(frame: np.ndarray, models: Models) -> ReferenceProfile:
     """The person's reference taken from this frame as it is (the held-back people's
     photos are not all frontal enough for the reference check, which is not under test)."""
     analysis, _ = analyze(frame, models=models)
-    rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-    embedding = ident.embedding(rgb, analysis.faces[0].box, models)
-    return ReferenceProfile(analysis.raw_pose, analysis.gaze, analysis.quality.width_fraction,
-                            tuple(float(v) for v in embedding))
+    return profile_from(frame, analysis, models)
 
 
 def expected_direction(yaw: float, pitch: float) -> str:

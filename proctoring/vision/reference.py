@@ -77,8 +77,13 @@ def make_reference(frame_bgr, *, models: Models | None = None,
             problems.append(_problem("not_looking_at_camera"))
     if problems:
         return ReferenceCheck(analysis, None, tuple(problems))
+    return ReferenceCheck(analysis, profile_from(frame_bgr, analysis, models), ())
+
+
+def profile_from(frame_bgr, analysis, models: Models) -> ReferenceProfile:
+    """The reference profile of the one face `analysis` found in the frame (no checks:
+    `make_reference` decides whether the photo may be one)."""
     rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
     embedding = ident.embedding(rgb, analysis.faces[0].box, models)
-    profile = ReferenceProfile(analysis.raw_pose, analysis.gaze, analysis.quality.width_fraction,
-                               tuple(float(v) for v in embedding))
-    return ReferenceCheck(analysis, profile, ())
+    return ReferenceProfile(analysis.raw_pose, analysis.gaze, analysis.quality.width_fraction,
+                            tuple(float(v) for v in embedding))

@@ -4,15 +4,25 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from helpers import API, Api, follow_liveness, moving, pass_check, post_check, post_liveness  # noqa: F401
+from helpers import (  # noqa: F401  (the camera-check helpers, for the tests here)
+    API,
+    FAKE_BASE_JPEG,
+    FAKE_FRONT,
+    Api,
+    follow_liveness,
+    moving,
+    pass_check,
+    post_check,
+    post_liveness,
+)
 from proctoring.analysis import embed_fake_scenario
 
 DATA = Path(__file__).parent / "data"
-BASE_JPEG = (DATA / "frame_640x480.jpg").read_bytes()
+BASE_JPEG = FAKE_BASE_JPEG
 SMALL_JPEG = (DATA / "frame_100x75.jpg").read_bytes()
 PNG = (DATA / "frame.png").read_bytes()
 
-FRONT = {"box": [0.3, 0.2, 0.4, 0.55], "confidence": 0.98, "yaw": 0.0, "pitch": 0.0}
+FRONT = FAKE_FRONT
 SECOND = {"box": [0.75, 0.3, 0.15, 0.2], "confidence": 0.9, "yaw": 5.0, "pitch": 0.0}
 
 

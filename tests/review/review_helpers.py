@@ -4,13 +4,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
-from pathlib import Path
 
-from helpers import API, Account, Api, csrf_from_html
+from helpers import API, FAKE_BASE_JPEG, FAKE_FRONT, Account, Api, csrf_from_html
 from proctoring.analysis import embed_fake_scenario
 
-BASE_JPEG = (Path(__file__).resolve().parent.parent / "proctoring" / "data" / "frame_640x480.jpg").read_bytes()
-FRONT = {"box": [0.3, 0.2, 0.4, 0.55], "confidence": 0.98, "yaw": 0.0, "pitch": 0.0}
+BASE_JPEG = FAKE_BASE_JPEG
+FRONT = FAKE_FRONT
 SECOND = {"box": [0.75, 0.3, 0.15, 0.2], "confidence": 0.9, "yaw": 5.0, "pitch": 0.0}
 AWAY = {**FRONT, "yaw": 60.0}
 TWO_FACES = {"faces": [FRONT, SECOND]}
