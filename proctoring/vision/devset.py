@@ -274,17 +274,27 @@ SESSION_SCRIPT = (("alone", 8), ("background", 3), ("alone", 4), ("turned", 2), 
 
 
 def session_stream(name: str, mesh_of, script=SESSION_SCRIPT) -> list[DevFrame]:
-    """A labelled exam session of `name` (see SESSION_SCRIPT): the applicant sits
-    still but not frozen (the head drifts a few px and tilts a little in a room that
-    stays put; sensor noise, exposure wobble, JPEG), and now and then something happens: someone appears small and
-    dim in the background, the head turns away, the lens is covered, another person
-    takes the chair, the light goes off."""
-    image, box = subject_image(name)
+    """A labelled exam session of the dev-set applicant `name` (see `scripted_session`)."""
     rng = _rng(f"session/{name}")
     others = _others(name)
     visitor = others[int(rng.integers(len(others)))]
     impostor = [other for other in others if other != visitor][int(rng.integers(len(others) - 1))]
-    impostor_image, impostor_box = subject_image(impostor)
+    return scripted_session((name, *subject_image(name)), subject_image(visitor), (impostor, *subject_image(impostor)),
+                            mesh_of, script, rng)
+
+
+def scripted_session(applicant, visitor, impostor, mesh_of, script=SESSION_SCRIPT, rng=None) -> list[DevFrame]:
+    """A labelled exam session (see SESSION_SCRIPT) of `applicant`, each person given
+    as (name, photo, face box) — the visitor as (photo, face box); `rng` places the
+    visitor (default: seeded by the applicant's name). The applicant sits still but not frozen (the head
+    drifts a few px and tilts a little in a room that stays put; sensor noise,
+    exposure wobble, JPEG), and now and then something happens: `visitor` appears
+    small and dim in the background, the head turns away, the lens is covered,
+    `impostor` takes the chair, the light goes off."""
+    name, image, box = applicant
+    visitor_image, visitor_box = visitor
+    impostor, impostor_image, impostor_box = impostor
+    rng = rng if rng is not None else _rng(f"session/{name}")
     spot = _background_spot(rng, (320, 240), 165, 45)
     room = place(image, box, 165, (320, 240))  # the room stays put; the head moves in it
     frames, index = [], 0
@@ -306,8 +316,8 @@ def session_stream(name: str, mesh_of, script=SESSION_SCRIPT) -> list[DevFrame]:
                 mask = cv2.GaussianBlur(mask, (0, 0), 6)[..., None]
                 frame = (head * mask + room * (1 - mask)).astype(np.uint8)
             if kind == "background":
-                frame = paste_head(frame, visitor, 44, (spot[0] + rng.uniform(-2, 2), spot[1]),
-                                   0.6, 0.5)
+                frame = paste_head_from(frame, visitor_image, visitor_box, 44,
+                                        (spot[0] + rng.uniform(-2, 2), spot[1]), 0.6, 0.5)
                 labels.update(faces=2, looking_away=None)
             elif kind == "turned":
                 frame = turn_head(frame, mesh_of(frame), 50 if index % 2 else -50, 0)

@@ -26,7 +26,7 @@ from proctoring.vision.models import Models, thread_models
 from proctoring.vision.pose import (
     euler,
     gaze,
-    head_rotation,
+    head_pose_rotation,
     relative_gaze,
     relative_pose,
 )
@@ -200,10 +200,8 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
         if landmarks is not None:
             outside = landmarks_outside(landmarks, width, height)
             partly_out = partly_out or outside > thresholds.landmarks_outside_fraction
-            rotation = head_rotation(landmarks, width, height)
-            if rotation is not None:
-                raw_pose = euler(rotation)
-                pose = relative_pose(raw_pose, reference.pose) if reference else raw_pose
+            raw_pose = euler(head_pose_rotation(landmarks, width, height, thresholds.pose_pnp_from_yaw))
+            pose = relative_pose(raw_pose, reference.pose) if reference else raw_pose
             gaze_value = relative_gaze(gaze(landmarks), reference.gaze if reference else None)
             patch = ident.face_patch(gray, landmarks)
         if pose is not None and (abs(pose.yaw) > thresholds.looking_away_yaw
@@ -215,8 +213,8 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
             flags.append(GAZE_AWAY)
         # Identity wherever it is reliable, turned heads included (an impostor may keep
         # their head turned): dlib's distances grow past identity_max_yaw, for a cut
-        # face, and for a head bent down.
-        identifiable = (landmarks is not None and not partly_out and pose is not None
+        # face, for a head bent down, and in the dark, where the brightened noise decides.
+        identifiable = (landmarks is not None and not partly_out and pose is not None and DARK not in flags
                         and abs(pose.yaw) <= thresholds.identity_max_yaw
                         and abs(pose.pitch) <= thresholds.looking_away_pitch)
         if reference is not None and (exhaustive or identifiable):

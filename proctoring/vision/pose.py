@@ -53,6 +53,20 @@ def facing_angles(landmarks: np.ndarray) -> tuple[float, float]:
     return yaw, pitch
 
 
+def mesh_rotation(landmarks: np.ndarray) -> np.ndarray:
+    """The head's 3x3 rotation in camera axes from the mesh's own 3D points: the
+    least-squares rotation (Umeyama, with scale) of the generic head onto the mesh's
+    x, y and depth at the six PnP landmarks. With depth there is no perspective
+    ambiguity: PnP on the 2D points alone flips between two poses on some real
+    faces (an open mouth read as yaw -20 and +19 on alternate frames)."""
+    mesh = landmarks[list(PNP_LANDMARKS), :3].astype(np.float64)
+    model = GENERIC_HEAD
+    mesh_c, model_c = mesh - mesh.mean(axis=0), model - model.mean(axis=0)
+    u, _, vt = np.linalg.svd(mesh_c.T @ model_c)
+    sign = np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])
+    return u @ sign @ vt
+
+
 def camera_matrix(width: int, height: int) -> np.ndarray:
     """A webcam of ~60 degrees horizontal field of view (focal length ≈ width)."""
     return np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1]], dtype=np.float64)
@@ -74,6 +88,22 @@ def head_rotation(landmarks: np.ndarray, width: int, height: int) -> np.ndarray 
     if not ok:
         return None
     return cv2.Rodrigues(rvec)[0]
+
+
+def head_pose_rotation(landmarks: np.ndarray, width: int, height: int, pnp_from_yaw: float) -> np.ndarray:
+    """The head's rotation: the mesh alignment (`mesh_rotation`), stable near frontal;
+    for a head it reads turned past `pnp_from_yaw`, PnP's (`head_rotation`) when that
+    agrees on the side and reads a larger turn — the mesh's depth flattens on the
+    half of a face turned away, so it reads a 55 degree turn as about 30."""
+    mesh = mesh_rotation(landmarks)
+    yaw = euler(mesh).yaw
+    if abs(yaw) <= pnp_from_yaw:
+        return mesh
+    pnp = head_rotation(landmarks, width, height)
+    if pnp is None:
+        return mesh
+    pnp_yaw = euler(pnp).yaw
+    return pnp if pnp_yaw * yaw > 0 and abs(pnp_yaw) > abs(yaw) else mesh
 
 
 def euler(rotation: np.ndarray) -> HeadPose:
