@@ -49,7 +49,8 @@ FORMATS: dict[str, Format] = {
 class ImportReport:
     """How many questions an import created, gave a new version (updated) or left
     as they were (unchanged); and how many it retired, restored to active or moved
-    to the practice pool. A new question imported as retired counts as created and retired.
+    to the practice pool, and how many it moved into, out of or between exclusion
+    groups (`regrouped`). A new question imported as retired counts as created and retired.
     `warnings` are the test-taking cues (question_bank.cues) the import leaves in the
     bank: topics over a limit and the imported questions' own cues; they never refuse
     a file and take no part in comparing reports."""
@@ -60,6 +61,7 @@ class ImportReport:
     retired: int = 0
     restored: int = 0
     to_practice: int = 0
+    regrouped: int = 0
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, int]:
@@ -105,7 +107,8 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
     if problems:
         raise ImportRejected(problems)
     defaults = {"status": None, "image": None, "reference": ""}
-    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS} for parsed in result.questions]
+    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS
+             if name != "exclusion_group" or name in parsed.data} for parsed in result.questions]
 
 
 def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
@@ -122,6 +125,8 @@ def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
             change = _apply_status(item["code"], item["status"])
             if change:
                 counts[change] += 1
+            if "exclusion_group" in item and _apply_group(item["code"], item["exclusion_group"]):
+                counts["regrouped"] += 1
         db.session.flush()
         report = ImportReport(**{name: counts[name] for name in ImportReport.__dataclass_fields__ if name != "warnings"},
                               warnings=tuple(cue_warnings({item["code"] for item in questions})))
@@ -147,6 +152,15 @@ def cue_warnings(codes: set[str]) -> list[str]:
             where = f"{code} ({cue.lang})" if cue.kind in ("key_longest", "absolute") else code
             lines.append(f"{where}: {cue.kind} {cue.detail}".rstrip())
     return lines
+
+
+def _apply_group(code: str, group: str | None) -> bool:
+    """Set a question's exclusion group; whether it changed."""
+    question = db.session.scalar(select(Question).where(Question.code == code))
+    if question.exclusion_group == group:
+        return False
+    question.exclusion_group = group
+    return True
 
 
 def _apply_status(code: str, status: str | None) -> str | None:
