@@ -17,6 +17,7 @@ from core.extensions import db
 from exam.blueprints import ensure_default_blueprints
 from exam.services import sweep_expired
 from proctoring.retention import purge_evidence
+from question_bank.editing import cue_report
 from question_bank.loader import BankFileError, load_bank
 from review.services import auto_clear_pending
 
@@ -52,6 +53,13 @@ def register_cli(app: Flask) -> None:
         except BankFileError as error:
             raise click.ClickException(f"The question bank files are invalid; nothing was loaded:\n{error}") from error
         click.echo(f"Question bank: {dict(counts)}")
+        warnings = cue_report().warnings()
+        if warnings:
+            click.echo(f"Warning: {len(warnings)} test-taking cue(s) in the question bank (see /bank/cues):")
+            for line in warnings:
+                click.echo(f"  - {line}")
+        else:
+            click.echo("Cue check: no test-taking cues found.")
         click.echo(f"Blueprints created: {ensure_default_blueprints()}")
         if not no_demo:
             made = seed_demo_accounts()

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from core.audit import record
 from core.errors import Conflict, NotFound, ValidationError
 from core.extensions import db
+from question_bank import cues
 from question_bank.models import ACTIVE, PRACTICE, RETIRED, Question, QuestionVersion, QuestionVersionClass
 from question_bank.services import CONTENT_FIELDS, question_problems, save_version, version_fields
 
@@ -167,3 +169,34 @@ def version_diff(older: QuestionVersion, newer: QuestionVersion) -> list[tuple[s
     """Line diff between two versions as (kind, text) with kind in '+', '-', ' '."""
     diff = difflib.ndiff(_lines(older), _lines(newer))
     return [(line[0], line[2:]) for line in diff if line[0] in "+- "]
+
+
+def cue_pool(exclude_retired: bool = True) -> tuple[list[dict], dict[str, str | None]]:
+    """The bank as the cue checks see it: the current version of every question
+    (retired ones left out, as exams never draw them) in the data-file format, and
+    each code's exclusion group."""
+    query = select(Question).order_by(Question.code).options(
+        selectinload(Question.current_version).selectinload(QuestionVersion.classes))
+    if exclude_retired:
+        query = query.where(Question.status != RETIRED)
+    questions = [q for q in db.session.scalars(query) if q.current_version is not None]
+    return ([version_as_data(q.current_version, q.code) for q in questions],
+            {q.code: q.exclusion_group for q in questions})
+
+
+def question_ids() -> dict[str, int]:
+    """Every question's id by its code (for links)."""
+    return dict(db.session.execute(select(Question.code, Question.id)).tuples().all())
+
+
+def cue_report() -> cues.CueReport:
+    """The cue report over the bank as it is now (`question_bank.cues.bank_cues`)."""
+    return cues.bank_cues(*cue_pool())
+
+
+def question_cue_warnings(data: dict, group: str | None = None) -> list[cues.QuestionCue]:
+    """The cues in a question being written (`data` in the data-file format, e.g.
+    from the editor's form), its duplicates checked against the rest of the bank."""
+    others, groups = cue_pool()
+    code = data.get("code") or ""
+    return cues.question_cues(data, others, {**groups, code: group})

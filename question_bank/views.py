@@ -7,7 +7,7 @@ from flask_login import current_user
 from core.access import ADMIN, ROLES, STAFF, roles_required
 from core.errors import PlatformError, ValidationError
 from core.sim_classes import SIM_CLASSES
-from question_bank import bp, editing
+from question_bank import bp, cues, editing
 from question_bank.forms import GroupForm, ImportForm, QuestionForm, StatusForm
 from question_bank.images import STATIC_IMAGES, bundled_image_path, image_url, store_upload, upload_folder
 from question_bank.models import ACTIVE, PRACTICE, RETIRED, TOPICS
@@ -48,9 +48,39 @@ def _image_from(form: QuestionForm, keep: str | None) -> str | None:
     return chosen
 
 
+def cue_message(cue: cues.QuestionCue) -> str:
+    """A question's cue (question_bank.cues.QuestionCue) in words for staff."""
+    language = {"id": "Bahasa Indonesia", "en": "English"}.get(cue.lang, cue.lang)
+    if cue.kind == "key_longest":
+        return _("{language}: the correct option is the longest one; applicants learn to pick the longest "
+                 "option. Make a distractor at least as long.").format(language=language)
+    if cue.kind == "absolute":
+        return _("{language}: a distractor holds an absolute word that gives it away: {option}.").format(
+            language=language, option=cue.detail)
+    if cue.kind == "stem":
+        return _("The same question text as {code}, which is not in this question's exclusion group.").format(
+            code=cue.detail)
+    if cue.kind == "key":
+        return _("The same correct answer as {code}, which is not in this question's exclusion group.").format(
+            code=cue.detail)
+    return _("Very similar to {code}, which is not in this question's exclusion group.").format(code=cue.detail)
+
+
+def _editor_cues(form: QuestionForm, question=None) -> list[str]:
+    """Cue warnings for the question in the editor (nothing for an empty new form)."""
+    if not (form.text_id.data or "").strip():
+        return []
+    data = form.to_data(form.image.data or None)
+    if question is not None:
+        data["code"] = question.code
+    group = question.exclusion_group if question is not None else None
+    return [cue_message(cue) for cue in editing.question_cue_warnings(data, group)]
+
+
 def _render_editor(form: QuestionForm, question=None, status: int = 200):
     return render_template("question_bank/edit.html", form=form, question=question,
-                           current_image=image_url(form.image.data or None)), status
+                           current_image=image_url(form.image.data or None),
+                           cue_warnings=_editor_cues(form, question)), status
 
 
 @bp.route("/bank/new", methods=["GET", "POST"])
@@ -113,6 +143,14 @@ def status_moves(status: str) -> list[tuple[str, str, str]]:
         RETIRED: [(ACTIVE, _("Restore"), "")],
     }
     return moves.get(status, [])
+
+
+@bp.route("/bank/cues")
+@roles_required(*EDITORS)
+def cue_report():
+    report = editing.cue_report()
+    codes = editing.question_ids()
+    return render_template("question_bank/cues.html", report=report, topics=TOPICS, limits=cues, codes=codes)
 
 
 @bp.route("/bank/<int:question_id>/history")

@@ -49,6 +49,7 @@ ROUTES = [
     ("question_bank.question_history", "GET", "/bank/1/history", None, expect(302, 403, 403, 200, 200, 403)),
     ("question_bank.question_status", "POST", "/bank/1/status", {"status": "active"}, expect(302, 403, 403, 303, 303, 403)),
     ("question_bank.question_group", "POST", "/bank/1/group", {"exclusion_group": "g"}, expect(302, 403, 403, 303, 303, 403)),
+    ("question_bank.cue_report", "GET", "/bank/cues", None, expect(302, 403, 403, 200, 200, 403)),
     ("question_bank.bank_import", "GET", "/bank/import", None, expect(302, 403, 403, 200, 200, 403)),
     ("question_bank.bank_export", "GET", "/bank/export.csv", None, expect(302, 403, 403, 200, 200, 403)),
     ("question_bank.uploaded_image", "GET", "/question-images/missing.png", None, expect(302, 404, 404, 404, 404, 404)),

@@ -24,7 +24,9 @@ from question_bank.services import question_problems
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 STATUSES = (ACTIVE, RETIRED, PRACTICE)
-QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference")
+QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference",
+                   "exclusion_group")
+GROUP_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # questions.exclusion_group is String(40); as the GroupForm
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")  # questions.code is String(20)
 MAX_REFERENCE = 300  # question_versions.reference
 MAX_IMAGE = 200  # question_versions.image
@@ -96,6 +98,7 @@ def question_dict(question: Question) -> dict:
         "options": [{"id": o["id"], "en": o["en"], "correct": o["correct"] is True} for o in version.options],
         "explanation": {"id": version.explanation_id, "en": version.explanation_en},
         "reference": version.reference or "",
+        "exclusion_group": question.exclusion_group,
     }
 
 
@@ -198,6 +201,10 @@ def _storage_problems(data: dict) -> list[str]:
         problems.append("reference must be text")
     elif reference and len(reference.strip()) > MAX_REFERENCE:
         problems.append(f"reference is longer than {MAX_REFERENCE} characters")
+    group = data.get("exclusion_group")
+    if group is not None and (not isinstance(group, str) or not GROUP_PATTERN.match(group)):
+        problems.append(f"exclusion group {group!r} is not a group name: 1-40 lower-case letters, digits and '-', "
+                        "starting with a letter or digit (e.g. level-crossing), or empty for none")
     image = data.get("image")
     if isinstance(image, str) and len(image) > MAX_IMAGE:
         problems.append(f"image name is longer than {MAX_IMAGE} characters")

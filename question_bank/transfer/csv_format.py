@@ -23,9 +23,9 @@ LETTERS = "ABCD"
 COLUMNS = (
     "code", "status", "topic", "classes", "text_id", "text_en",
     *(f"option_{letter.lower()}_{lang}" for letter in LETTERS for lang in ("id", "en")),
-    "correct", "explanation_id", "explanation_en", "reference", "image",
+    "correct", "explanation_id", "explanation_en", "reference", "image", "exclusion_group",
 )
-OPTIONAL_COLUMNS = {"status", "option_d_id", "option_d_en", "reference", "image"}
+OPTIONAL_COLUMNS = {"status", "option_d_id", "option_d_en", "reference", "image", "exclusion_group"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_START = (*FORMULA_START, "'")
 
@@ -47,6 +47,7 @@ def question_row(question: dict) -> dict[str, str]:
         "correct": next((LETTERS[i] for i, o in enumerate(question["options"]) if o["correct"]), ""),
         "explanation_id": question["explanation"]["id"], "explanation_en": question["explanation"]["en"],
         "reference": question["reference"] or "", "image": question["image"] or "",
+        "exclusion_group": question.get("exclusion_group") or "",
     }
     for index, letter in enumerate(LETTERS):
         option = question["options"][index] if index < len(question["options"]) else {"id": "", "en": ""}
@@ -81,7 +82,7 @@ def parse(text: str) -> ParseResult:
                 result.add(ImportProblem(location, reason))
                 continue
             cells = [unescape_cell(cell) for cell in cells] + [""] * (len(header) - len(cells))
-            result.add(_question(location, {name: cells[i] for name, i in columns.items()}))
+            result.add(_question(location, {name: cells[i] for name, i in columns.items()}, "exclusion_group" in columns))
     except csv.Error as error:
         result.add(ImportProblem(f"line {reader.line_num}", f"not valid CSV: {error}"))
     return result
@@ -105,7 +106,9 @@ def _check_header(header: list[str], result: ParseResult) -> dict[str, int] | No
     return {name: header.index(name) for name in header}
 
 
-def _question(location: str, row: dict[str, str]) -> ParsedQuestion:
+def _question(location: str, row: dict[str, str], has_group: bool = False) -> ParsedQuestion:
+    """One row as a question; without an `exclusion_group` column the key is left
+    out, so that the import leaves each question's group as it is."""
     cell = {name: row.get(name, "") for name in COLUMNS}
     parsed = ParsedQuestion(location, {
         "code": cell["code"].strip(),
@@ -118,6 +121,8 @@ def _question(location: str, row: dict[str, str]) -> ParsedQuestion:
         "explanation": {"id": cell["explanation_id"], "en": cell["explanation_en"]},
         "reference": cell["reference"],
     })
+    if has_group:
+        parsed.data["exclusion_group"] = cell["exclusion_group"].strip() or None
     filled = [letter for letter in LETTERS
               if cell[f"option_{letter.lower()}_id"].strip() or cell[f"option_{letter.lower()}_en"].strip()]
     count = len(filled)

@@ -2,13 +2,15 @@
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.audit import record
 from core.extensions import db
+from question_bank.cues import bank_cues, question_cues
+from question_bank.editing import cue_pool
 from question_bank.models import PRACTICE, RETIRED, Question, QuestionVersion
 from question_bank.services import upsert_question
 from question_bank.transfer import csv_format, json_format, moodle_xml
@@ -47,7 +49,11 @@ FORMATS: dict[str, Format] = {
 class ImportReport:
     """How many questions an import created, gave a new version (updated) or left
     as they were (unchanged); and how many it retired, restored to active or moved
-    to the practice pool. A new question imported as retired counts as created and retired."""
+    to the practice pool, and how many it moved into, out of or between exclusion
+    groups (`regrouped`). A new question imported as retired counts as created and retired.
+    `warnings` are the test-taking cues (question_bank.cues) the import leaves in the
+    bank: topics over a limit and the imported questions' own cues; they never refuse
+    a file and take no part in comparing reports."""
 
     created: int = 0
     updated: int = 0
@@ -55,9 +61,12 @@ class ImportReport:
     retired: int = 0
     restored: int = 0
     to_practice: int = 0
+    regrouped: int = 0
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+        """The counts (without the warnings)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "warnings"}
 
 
 def get_format(fmt: str) -> Format:
@@ -98,7 +107,8 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
     if problems:
         raise ImportRejected(problems)
     defaults = {"status": None, "image": None, "reference": ""}
-    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS} for parsed in result.questions]
+    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS
+             if name != "exclusion_group" or name in parsed.data} for parsed in result.questions]
 
 
 def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
@@ -115,7 +125,11 @@ def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
             change = _apply_status(item["code"], item["status"])
             if change:
                 counts[change] += 1
-        report = ImportReport(**{name: counts[name] for name in ImportReport.__dataclass_fields__})
+            if "exclusion_group" in item and _apply_group(item["code"], item["exclusion_group"]):
+                counts["regrouped"] += 1
+        db.session.flush()
+        report = ImportReport(**{name: counts[name] for name in ImportReport.__dataclass_fields__ if name != "warnings"},
+                              warnings=tuple(cue_warnings({item["code"] for item in questions})))
         record("question_bank.import", actor_id=actor_id, target_type="question_bank", details={
             "format": fmt, "counts": report.as_dict(), "questions": len(questions),
             "sha256": hashlib.sha256(data).hexdigest(),
@@ -125,6 +139,28 @@ def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
         db.session.rollback()
         raise
     return report
+
+
+def cue_warnings(codes: set[str]) -> list[str]:
+    """The cue warnings after an import: every broken topic limit in the bank, and
+    the cues of the questions with `codes` (against the rest of the bank)."""
+    pool, groups = cue_pool()
+    lines = bank_cues(pool, groups, with_duplicates=False).warnings()
+    by_code = {q["code"]: q for q in pool}
+    for code in sorted(codes & set(by_code)):
+        for cue in question_cues(by_code[code], pool, groups):
+            where = f"{code} ({cue.lang})" if cue.kind in ("key_longest", "absolute") else code
+            lines.append(f"{where}: {cue.kind} {cue.detail}".rstrip())
+    return lines
+
+
+def _apply_group(code: str, group: str | None) -> bool:
+    """Set a question's exclusion group; whether it changed."""
+    question = db.session.scalar(select(Question).where(Question.code == code))
+    if question.exclusion_group == group:
+        return False
+    question.exclusion_group = group
+    return True
 
 
 def _apply_status(code: str, status: str | None) -> str | None:

@@ -62,7 +62,7 @@ def test_json_export_import_export_is_identical(sample_bank):
     assert by_code["SGN-701"]["image"] == SIGN and len(by_code["SGN-701"]["options"]) == 4
     assert len(by_code["AID-701"]["options"]) == 3 and by_code["AID-701"]["options"][1]["correct"] is True
     assert list(by_code["SGN-701"]) == ["code", "status", "topic", "classes", "image", "text", "options",
-                                        "explanation", "reference"]
+                                        "explanation", "reference", "exclusion_group"]
 
     empty_bank()
     report = import_bank("json", first, None)
@@ -229,7 +229,7 @@ def test_rejection_is_a_validation_error_that_counts_its_problems(app_ctx):
 def test_parse_import_returns_question_dicts_and_writes_nothing(app_ctx):
     data = question_data(code="REG-816", option_count=3)
     questions = parse_import("csv", csv_file(csv_row(data, status="")))
-    assert questions == [{**data, "status": None}]
+    assert questions == [{**data, "status": None, "exclusion_group": None}]
     assert bank_size() == (0, 0)
 
 

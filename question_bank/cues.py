@@ -1,0 +1,269 @@
+"""Test-taking cue checks over the question bank: pure functions, no database.
+
+A bank can be gamed without knowing the rules when its keys give themselves away:
+the correct option is the longest, keys are longer than distractors on average,
+distractors hold absolute words ("selalu", "tidak perlu", "always") that an
+applicant learns to rule out, or two questions asking the same thing land on one
+paper. `bank_cues` measures all of this per language and topic; `question_cues`
+says what is wrong with one question (for the editor). Input questions are in the
+data-file format (question_bank/data/FORMAT.md); `groups` maps a code to its
+exclusion group (question_bank/exclusion_groups.json, `Question.exclusion_group`).
+"""
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+
+LANGUAGES = ("id", "en")
+MAX_KEY_LONGEST = 0.30  # share of questions whose key is the longest option (ties count)
+RATIO_RANGE = (0.85, 1.15)  # mean key length / mean distractor length, per topic
+MAX_ABSOLUTE = 0.05  # share of distractors holding an absolute word
+NEAR_DUPLICATE = 0.6  # token (Jaccard) similarity of two stems from which they are near-duplicates ...
+SIMILAR_KEY = 0.5  # ... when their keys are this similar too
+NEAR_KEY = 0.7  # keys this similar (non-numeric) make near-duplicates even with differently worded stems
+MIN_KEY_TOKENS = 4  # a shared key shorter than this ("50 km/jam") is no sign of a duplicate
+
+ABSOLUTE_WORDS = {
+    "id": ("selalu", "hanya", "apa pun", "apapun", "tidak perlu", "tak perlu", "tidak usah", "secepat mungkin",
+           "pasti", "tidak pernah", "semua", "sama sekali", "kapan pun", "kapanpun", "mana pun", "manapun",
+           "siapa pun", "siapapun", "tanpa kecuali", "tanpa terkecuali", "mutlak"),
+    "en": ("always", "only", "never", "whatever", "no need", "need not", "needn't", "does not need",
+           "do not need", "don't need", "as fast as possible", "as quickly as possible", "as soon as possible",
+           "all", "at all", "regardless", "certainly", "definitely", "anything", "any time", "whenever",
+           "without exception", "nothing"),
+}
+_ABSOLUTE_PATTERNS = {
+    lang: re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                     + r")(?![\w-])", re.IGNORECASE)
+    for lang, words in ABSOLUTE_WORDS.items()
+}
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation gone, spaces collapsed: the form duplicates are compared in."""
+    return " ".join(_NON_WORD.sub(" ", text.lower()).split())
+
+
+def tokens(text: str) -> frozenset[str]:
+    return frozenset(normalise(text).split())
+
+
+def similarity(first: str, second: str) -> float:
+    """Jaccard similarity of the two texts' word sets (1.0 for the same words)."""
+    a, b = tokens(first), tokens(second)
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def absolute_words(text: str, lang: str) -> list[str]:
+    """The absolute words (lower case) found in `text`."""
+    return [match.group(1).lower() for match in _ABSOLUTE_PATTERNS[lang].finditer(text)]
+
+
+def _key_and_distractors(question: dict, lang: str) -> tuple[str, list[str]]:
+    key = next(o[lang] for o in question["options"] if o.get("correct") is True)
+    return key.strip(), [o[lang].strip() for o in question["options"] if o.get("correct") is not True]
+
+
+def key_is_longest(question: dict, lang: str) -> bool:
+    """Whether the key is at least as long (in characters) as every distractor."""
+    key, distractors = _key_and_distractors(question, lang)
+    return all(len(key) >= len(d) for d in distractors)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Cue figures for one language over a set of questions."""
+
+    questions: int
+    key_longest: float  # share of questions whose key is the longest option
+    ratio: float  # mean key length / mean distractor length
+    distractors: int
+    absolute: float  # share of distractors with an absolute word
+
+    @property
+    def problems(self) -> list[str]:
+        """Which thresholds these figures break (empty when they hold)."""
+        found = []
+        if self.key_longest > MAX_KEY_LONGEST:
+            found.append("key_longest")
+        if not RATIO_RANGE[0] <= self.ratio <= RATIO_RANGE[1]:
+            found.append("ratio")
+        if self.absolute > MAX_ABSOLUTE:
+            found.append("absolute")
+        return found
+
+
+def figures(questions: list[dict], lang: str) -> Figures:
+    """The cue figures of `questions` in language `lang` (questions with an empty
+    text in that language, e.g. English still to be written, are left out)."""
+    questions = [q for q in questions if all(o.get(lang, "").strip() for o in q["options"])]
+    keys, distractors, longest = [], [], 0
+    for question in questions:
+        key, others = _key_and_distractors(question, lang)
+        keys.append(len(key))
+        distractors.extend(others)
+        longest += key_is_longest(question, lang)
+    mean_distractor = sum(len(d) for d in distractors) / len(distractors) if distractors else 0.0
+    ratio = (sum(keys) / len(keys)) / mean_distractor if keys and mean_distractor else 1.0
+    flagged = sum(1 for d in distractors if absolute_words(d, lang))
+    return Figures(len(questions), longest / len(questions) if questions else 0.0, ratio, len(distractors),
+                   flagged / len(distractors) if distractors else 0.0)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Two questions that ask the same thing and are not in one exclusion group.
+    `kind`: "stem" (the same question text over the same drawing), "key" (the same
+    non-numeric correct answer, word for word) or "near" (similar stems with similar
+    keys, or very similar keys)."""
+
+    first: str
+    second: str
+    kind: str
+    similarity: float
+
+
+def _prepared(question: dict) -> tuple:
+    stem, key = question["text"]["id"], _key_and_distractors(question, "id")[0]
+    return (question.get("code") or "", question.get("image"), tokens(stem), normalise(stem), tokens(key),
+            normalise(key))
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _compare(a: tuple, b: tuple, groups: Mapping[str, str | None]) -> Duplicate | None:
+    """Whether two prepared questions are duplicates. Two sign questions asking
+    "Apa arti rambu ini?" over different drawings are not; numeric keys (fines,
+    ages, speeds) legitimately recur, so they count only with a similar stem."""
+    (code_a, image_a, stem_tokens_a, stem_a, key_tokens_a, key_a) = a
+    (code_b, image_b, stem_tokens_b, stem_b, key_tokens_b, key_b) = b
+    if groups.get(code_a) is not None and groups.get(code_a) == groups.get(code_b):
+        return None
+    stem_score = _jaccard(stem_tokens_a, stem_tokens_b)
+    if image_a != image_b and image_a and image_b:
+        stem_score = min(stem_score, NEAR_DUPLICATE - 0.01)  # the drawings tell the questions apart
+    key_score = _jaccard(key_tokens_a, key_tokens_b)
+    wordy_key = len(key_tokens_a) >= MIN_KEY_TOKENS and not any(ch.isdigit() for ch in key_a + key_b)
+    if stem_a == stem_b and image_a == image_b:
+        return Duplicate(code_a, code_b, "stem", 1.0)
+    if key_a == key_b and wordy_key:
+        return Duplicate(code_a, code_b, "key", round(stem_score, 2))
+    if (stem_score >= NEAR_DUPLICATE and key_score >= SIMILAR_KEY) \
+            or (wordy_key and key_score >= NEAR_KEY and stem_score >= 0.2):
+        return Duplicate(code_a, code_b, "near", round(max(stem_score, key_score), 2))
+    return None
+
+
+def duplicates(questions: list[dict], groups: Mapping[str, str | None]) -> list[Duplicate]:
+    """Pairs of questions with the same or similar Indonesian stem, or the same
+    key wording, that are not already in the same exclusion group."""
+    prepared = [_prepared(q) for q in questions]
+    pairs = (_compare(a, b, groups) for a, b in combinations(prepared, 2))
+    return [pair for pair in pairs if pair is not None]
+
+
+@dataclass(frozen=True)
+class AbsoluteHit:
+    code: str
+    lang: str
+    option: str
+    words: tuple[str, ...]
+
+
+@dataclass
+class CueReport:
+    """Figures per (language, topic) and overall per language, the distractors with
+    absolute words, and the unresolved duplicates."""
+
+    by_topic: dict[tuple[str, str], Figures] = field(default_factory=dict)
+    overall: dict[str, Figures] = field(default_factory=dict)
+    absolute: list[AbsoluteHit] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+    @property
+    def exact_duplicates(self) -> list[Duplicate]:
+        return [d for d in self.duplicates if d.kind == "stem"]
+
+    def warnings(self) -> list[str]:
+        """One line per broken threshold and per duplicate (English: for logs and the CLI)."""
+        lines = []
+        for (lang, topic), fig in sorted(self.by_topic.items()):
+            lines.extend(_figure_warning(f"{topic} ({lang})", fig, problem) for problem in fig.problems)
+        for lang, fig in sorted(self.overall.items()):
+            lines.extend(_figure_warning(f"overall ({lang})", fig, problem) for problem in fig.problems)
+        lines.extend(f"{d.kind} duplicate: {d.first} / {d.second} (similarity {d.similarity:.2f}), "
+                     "not in one exclusion group" for d in self.duplicates)
+        return lines
+
+
+def _figure_warning(where: str, fig: Figures, problem: str) -> str:
+    if problem == "key_longest":
+        return f"{where}: key is the longest option in {fig.key_longest:.0%} of questions (at most {MAX_KEY_LONGEST:.0%})"
+    if problem == "ratio":
+        return f"{where}: keys are {fig.ratio:.2f}x the distractors' length ({RATIO_RANGE[0]}-{RATIO_RANGE[1]})"
+    return f"{where}: {fig.absolute:.0%} of distractors hold absolute words (at most {MAX_ABSOLUTE:.0%})"
+
+
+def bank_cues(questions: Iterable[dict], groups: Mapping[str, str | None] | None = None,
+              with_duplicates: bool = True) -> CueReport:
+    """The cue report over `questions` (data-file dicts); `with_duplicates=False`
+    skips the pairwise duplicate search."""
+    questions = list(questions)
+    groups = groups or {}
+    report = CueReport()
+    by_topic: dict[str, list[dict]] = defaultdict(list)
+    for question in questions:
+        by_topic[question["topic"]].append(question)
+    for lang in LANGUAGES:
+        report.overall[lang] = figures(questions, lang)
+        for topic, members in by_topic.items():
+            report.by_topic[(lang, topic)] = figures(members, lang)
+        for question in questions:
+            for option in question["options"]:
+                words = absolute_words(option.get(lang, ""), lang)
+                if words and option.get("correct") is not True:
+                    report.absolute.append(AbsoluteHit(question["code"], lang, option[lang], tuple(words)))
+    if with_duplicates:
+        report.duplicates = duplicates(questions, groups)
+    return report
+
+
+@dataclass(frozen=True)
+class QuestionCue:
+    """One cue in one question: `kind` is "key_longest", "absolute" or a duplicate
+    kind ("stem", "near", "key"); `lang` and `detail` say where (an option's text, the other code)."""
+
+    kind: str
+    lang: str = ""
+    detail: str = ""
+
+
+def question_cues(question: dict, others: Iterable[dict] = (),
+                  groups: Mapping[str, str | None] | None = None) -> list[QuestionCue]:
+    """The cues in one question, and its duplicates among `others` (the rest of the
+    bank) not in its exclusion group. Options with an empty text are skipped."""
+    found = []
+    options = [o for o in question.get("options", []) if isinstance(o, dict)]
+    if sum(o.get("correct") is True for o in options) != 1:
+        return found
+    for lang in LANGUAGES:
+        if not all((o.get(lang) or "").strip() for o in options):
+            continue
+        if key_is_longest({**question, "options": options}, lang):
+            found.append(QuestionCue("key_longest", lang))
+        for option in options:
+            words = absolute_words(option[lang], lang)
+            if words and option.get("correct") is not True:
+                found.append(QuestionCue("absolute", lang, f"{option[lang]} ({', '.join(words)})"))
+    groups = groups or {}
+    mine = _prepared({**question, "options": options})
+    for other in others:
+        if other["code"] != mine[0]:
+            pair = _compare(mine, _prepared(other), groups)
+            if pair is not None:
+                found.append(QuestionCue(pair.kind, "id", pair.second))
+    return found

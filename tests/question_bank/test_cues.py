@@ -1,0 +1,229 @@
+"""Test-taking cue checks: the pure measures, the bundled bank's figures against the
+limits, and where staff see the warnings (seed, import, report page, editor)."""
+import json
+
+import pytest
+from test_editor import FORM, post_form
+from transfer_helpers import json_file
+
+from core.extensions import db
+from helpers import app_context, form_login, question_data
+from question_bank import cues
+from question_bank.loader import read_bank, read_exclusion_groups
+from question_bank.models import TOPICS
+from question_bank.transfer import import_bank
+
+
+def question(code: str, key: str, *distractors: str, stem: str = "Apa yang harus dilakukan?", topic: str = "signs",
+             image: str | None = None, en: bool = True) -> dict:
+    options = [{"id": key, "en": key if en else "", "correct": True}]
+    options += [{"id": d, "en": d if en else "", "correct": False} for d in distractors]
+    return {"code": code, "topic": topic, "image": image, "text": {"id": stem, "en": stem}, "options": options}
+
+
+# --------------------------------------------------------------------------- the measures
+
+
+def test_key_is_longest_counts_ties():
+    assert cues.key_is_longest(question("A", "abcd", "abcd", "ab"), "id")
+    assert cues.key_is_longest(question("A", "abcde", "abcd", "ab"), "id")
+    assert not cues.key_is_longest(question("A", "abc", "abcd", "ab"), "id")
+
+
+def test_figures_give_longest_rate_length_ratio_and_absolute_share():
+    bank = [question("A", "x" * 20, "y" * 10, "z" * 10), question("B", "x" * 10, "Selalu berhenti", "y" * 10)]
+    fig = cues.figures(bank, "id")
+    assert fig.questions == 2 and fig.distractors == 4
+    assert fig.key_longest == 0.5
+    assert fig.ratio == pytest.approx(15 / ((10 + 10 + 15 + 10) / 4))
+    assert fig.absolute == 0.25
+    assert set(fig.problems) == {"key_longest", "ratio", "absolute"}
+
+
+def test_figures_within_the_limits_have_no_problems():
+    bank = [question(str(i), "x" * 10, "y" * 12, "z" * 9) for i in range(4)]
+    assert cues.figures(bank, "id").problems == []
+
+
+def test_questions_without_english_are_left_out_of_the_english_figures():
+    bank = [question("A", "x" * 20, "y", "z", en=False), question("B", "x", "y" * 5, "z" * 5)]
+    assert cues.figures(bank, "en").questions == 1 and cues.figures(bank, "en").key_longest == 0.0
+    assert cues.figures(bank, "id").questions == 2
+
+
+@pytest.mark.parametrize(("text", "lang", "words"), [
+    ("Selalu menyalakan lampu hazard", "id", ["selalu"]),
+    ("Tidak perlu berhenti, cukup membunyikan klakson", "id", ["tidak perlu"]),
+    ("Melaju secepat mungkin agar tidak tertahan", "id", ["secepat mungkin"]),
+    ("Menunggu apa pun yang terjadi", "id", ["apa pun"]),
+    ("You never need to stop", "en", ["never"]),
+    ("Only when the police are there", "en", ["only"]),
+    ("Menyalakan lampu jauh", "id", []),
+    ("Keep a safe distance", "en", []),
+    ("Install the smallest tyres", "en", []),  # "all" inside a word is not the word
+])
+def test_absolute_words_are_found_as_whole_words(text, lang, words):
+    assert cues.absolute_words(text, lang) == words
+
+
+def test_duplicates_same_stem_same_key_and_near_but_not_grouped_or_other_drawing():
+    bank = [
+        question("Q1", "Berhenti di belakang garis henti", "Jalan terus", stem="Apa arti lampu merah?"),
+        question("Q2", "Tetap di lajur kiri", "Jalan terus", stem="Apa arti lampu merah?"),
+        question("Q3", "Berhenti di belakang garis henti", "Jalan terus", stem="Lampu kuning menyala, apa yang dilakukan?"),
+        question("S1", "Dilarang masuk", "Boleh masuk", stem="Apa arti rambu ini?", image="signs/a.svg"),
+        question("S2", "Dilarang parkir", "Boleh parkir", stem="Apa arti rambu ini?", image="signs/b.svg"),
+        question("F1", "Kurungan 1 bulan atau denda Rp250.000", "Teguran", stem="Sanksi melanggar marka?"),
+        question("F2", "Kurungan 1 bulan atau denda Rp250.000", "Teguran", stem="Sanksi tanpa helm?"),
+        question("N1", "Menunggu di luar kotak sampai ada ruang keluar", "Masuk", stem="Lampu hijau tetapi antrean di seberang macet"),
+        question("N2", "Menunggu di luar kotak sampai ada ruang untuk keluar", "Masuk", stem="Antrean di seberang tidak bergerak"),
+    ]
+    found = {(d.first, d.second): d.kind for d in cues.duplicates(bank, {})}
+    assert found == {("Q1", "Q2"): "stem", ("Q1", "Q3"): "key", ("N1", "N2"): "near"}
+    grouped = cues.duplicates(bank, {"Q1": "red", "Q2": "red", "Q3": "red", "N1": "box", "N2": "box"})
+    assert grouped == []
+
+
+def test_question_cues_name_the_options_and_the_other_question():
+    mine = question("Q9", "Berhenti di belakang garis henti", "Selalu jalan terus", "Klakson", stem="Apa arti lampu merah?")
+    other = question("Q1", "Berhenti", "Jalan", stem="Apa arti lampu merah?")
+    found = cues.question_cues(mine, [other])
+    kinds = [(c.kind, c.lang) for c in found]
+    assert ("key_longest", "id") in kinds and ("key_longest", "en") in kinds
+    assert any(c.kind == "absolute" and "Selalu jalan terus" in c.detail for c in found)
+    assert any(c.kind == "stem" and c.detail == "Q1" for c in found)
+    assert not any(c.kind == "stem" for c in cues.question_cues(mine, [other], {"Q9": "red", "Q1": "red"}))
+
+
+# --------------------------------------------------------------------------- the bundled bank
+
+
+@pytest.fixture(scope="module")
+def bundled_report() -> cues.CueReport:
+    return cues.bank_cues(read_bank(), read_exclusion_groups())
+
+
+@pytest.mark.parametrize("lang", cues.LANGUAGES)
+@pytest.mark.parametrize("topic", TOPICS)
+def test_bundled_keys_are_not_the_longest_and_not_longer_per_topic(bundled_report, lang, topic):
+    fig = bundled_report.by_topic[(lang, topic)]
+    assert fig.key_longest <= cues.MAX_KEY_LONGEST, (topic, lang, fig)
+    assert cues.RATIO_RANGE[0] <= fig.ratio <= cues.RATIO_RANGE[1], (topic, lang, fig)
+
+
+@pytest.mark.parametrize("lang", cues.LANGUAGES)
+def test_bundled_bank_overall_figures_hold(bundled_report, lang):
+    fig = bundled_report.overall[lang]
+    assert fig.key_longest <= cues.MAX_KEY_LONGEST, fig
+    assert fig.absolute <= cues.MAX_ABSOLUTE, (fig, [h for h in bundled_report.absolute if h.lang == lang][:20])
+
+
+def test_bundled_bank_has_no_duplicate_outside_an_exclusion_group(bundled_report):
+    assert bundled_report.exact_duplicates == []
+    assert bundled_report.duplicates == []
+
+
+def test_bundled_bank_has_no_word_for_word_duplicate_at_all():
+    """REG-050 and SAF-038 were the same question; one was rewritten (a group alone
+    would still spend two codes on one question)."""
+    assert [d for d in cues.duplicates(read_bank(), {}) if d.kind == "stem"] == []
+
+
+def test_hazard_perception_stems_are_short_enough_to_read_in_time():
+    long_stems = [(q["code"], len(q["text"]["id"].split())) for q in read_bank()
+                  if q["topic"] == "hazard_perception" and len(q["text"]["id"].split()) > 35]
+    assert long_stems == []
+
+
+# --------------------------------------------------------------------------- where staff see them
+
+
+def cue_bank(app):
+    """Two questions whose keys give themselves away and that ask the same thing."""
+    long_key = question_data(code="SGN-801", topic="signs")
+    long_key["text"] = {"id": "Apa arti marka kotak kuning?", "en": "What does the yellow box mean?"}
+    long_key["options"][0] = {"id": "Dilarang berhenti di dalam kotak kuning sampai ada ruang keluar",
+                              "en": "Do not stop inside the yellow box until there is room to leave", "correct": True}
+    long_key["options"][1] = {"id": "Selalu boleh berhenti", "en": "You may always stop", "correct": False}
+    twin = {**long_key, "code": "SGN-802"}
+    return long_key, twin
+
+
+def test_seed_prints_a_cue_summary(app, runner, tmp_path, monkeypatch):
+    import core.cli
+    from question_bank.loader import load_bank
+
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    first, twin = cue_bank(app)
+    (folder / "signs.json").write_text(json.dumps({"questions": [first, twin]}), encoding="utf-8")
+    empty_groups = tmp_path / "groups.json"
+    empty_groups.write_text('{"groups": []}', encoding="utf-8")
+    monkeypatch.setattr(core.cli, "load_bank", lambda: load_bank(folder, empty_groups))
+    result = runner.invoke(args=["seed", "--no-demo"])
+    assert result.exit_code == 0, result.output
+    assert "test-taking cue" in result.output
+    assert "signs (id): key is the longest option in 100% of questions" in result.output
+    assert "stem duplicate: SGN-801 / SGN-802" in result.output
+
+
+def test_import_reports_cues_as_warnings_and_still_imports(app_ctx):
+    first, twin = cue_bank(None)
+    report = import_bank("json", json_file(first, twin), None)
+    assert report.created == 2  # warnings never refuse a file
+    assert any(w.startswith("SGN-801 (id): key_longest") for w in report.warnings)
+    assert any("SGN-801 (id): absolute" in w and "Selalu" in w for w in report.warnings)
+    assert any(w.startswith("SGN-802: stem") for w in report.warnings)
+    assert "warnings" not in report.as_dict()
+
+
+def test_import_of_a_clean_question_has_no_question_warnings(app_ctx):
+    clean = question_data(code="SGN-803", topic="signs", correct_index=1)
+    report = import_bank("json", json_file(clean), None)
+    assert report.created == 1 and not any(w.startswith("SGN-803") for w in report.warnings)
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    assert form_login(client, staff.email).status_code == 302
+    return client
+
+
+def test_cue_report_page_shows_figures_and_duplicates_in_indonesian(app, staff_client):
+    with app_context(app):
+        import_bank("json", json_file(*cue_bank(app)), None)
+    page = staff_client.get("/bank/cues")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Petunjuk jawaban" in html  # the Indonesian title
+    assert "Kunci adalah pilihan terpanjang" in html
+    assert "100%" in html and "melewati batas" in html
+    assert "SGN-801" in html and "SGN-802" in html and "teks pertanyaan yang sama" in html
+    assert "Selalu boleh berhenti" in html
+
+
+def test_cue_report_is_staff_only(app, applicant, examiner):
+    for account in (applicant, examiner):
+        client = app.test_client()
+        assert form_login(client, account.email).status_code == 302
+        assert client.get("/bank/cues").status_code == 403, account.email
+    assert app.test_client().get("/bank/cues").status_code == 302  # to the sign-in page
+
+
+def test_editor_shows_the_cues_of_the_question_being_edited(app, staff_client):
+    long_key = {**FORM, "code": "REG-950", "option_a_id": "Memperlambat, memberi prioritas, lalu jalan dengan hati-hati",
+                "option_b_id": "Selalu mempercepat"}
+    assert post_form(staff_client, "/bank/new", long_key).status_code == 303
+    with app_context(app):
+        from question_bank.models import Question
+        question_id = db.session.scalar(db.select(Question.id).where(Question.code == "REG-950"))
+    html = staff_client.get(f"/bank/{question_id}/edit").get_data(as_text=True)
+    assert 'id="cue-warnings"' in html
+    assert "Bahasa Indonesia: pilihan yang benar adalah yang terpanjang" in html
+    assert "Selalu mempercepat (selalu)" in html
+
+    balanced = {**FORM, "option_a_id": "Memberi prioritas", "option_b_id": "Mempercepat laju kendaraan",
+                "option_a_en": "Give priority", "option_b_en": "Speed up the vehicle"}
+    assert post_form(staff_client, f"/bank/{question_id}/edit", balanced).status_code == 303
+    assert 'id="cue-warnings"' not in staff_client.get(f"/bank/{question_id}/edit").get_data(as_text=True)
