@@ -106,7 +106,7 @@ def main() -> None:
             runs = [timed_run(frames, profiles, models, mode) for _ in range(max(1, args.repeat))]
             results[mode] = min(runs, key=lambda run: run[0])
         count = len(frames)
-        fps = {mode: count / seconds for mode, (seconds, _) in results.items()}
+        fps = {mode: count / seconds for mode, (seconds, _, _) in results.items()}
         print(f"\n[{label}] throughput (frames per second, one thread)")
         for mode in ("floor", "naive", "ours"):
             p90 = float(np.percentile(results[mode][2], 90))
