@@ -149,6 +149,7 @@ def version_as_data(version: QuestionVersion, code: str) -> dict:
         "options": [dict(o) for o in version.options],
         "explanation": {"id": version.explanation_id, "en": version.explanation_en},
         "reference": version.reference,
+        "format": version.text_format,
     }
 
 

@@ -19,12 +19,13 @@ from question_bank.images import (
     image_exists,
     upload_folder,
 )
-from question_bank.models import ACTIVE, PRACTICE, RETIRED, Question
+from question_bank.models import ACTIVE, HTML, PRACTICE, RETIRED, Question
 from question_bank.services import question_problems
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 STATUSES = (ACTIVE, RETIRED, PRACTICE)
-QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference")
+QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference",
+                   "format")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")  # questions.code is String(20)
 MAX_REFERENCE = 300  # question_versions.reference
 MAX_IMAGE = 200  # question_versions.image
@@ -96,7 +97,7 @@ def question_dict(question: Question) -> dict:
         "options": [{"id": o["id"], "en": o["en"], "correct": o["correct"] is True} for o in version.options],
         "explanation": {"id": version.explanation_id, "en": version.explanation_en},
         "reference": version.reference or "",
-    }
+    } | ({"format": HTML} if version.text_format == HTML else {})
 
 
 def _class_order(code: str) -> int:

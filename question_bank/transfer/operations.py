@@ -98,7 +98,8 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
     if problems:
         raise ImportRejected(problems)
     defaults = {"status": None, "image": None, "reference": ""}
-    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS} for parsed in result.questions]
+    return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS
+             if name != "format" or parsed.data.get("format")} for parsed in result.questions]
 
 
 def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
