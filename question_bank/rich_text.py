@@ -7,6 +7,7 @@ stores either plain text or such sanitised HTML (`QuestionVersion.text_format`),
 templates show both through `render`, which sanitises HTML again on the way out, so
 nothing stored can bypass the allow-list.
 """
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -29,6 +30,16 @@ def sanitise(html: str) -> str:
     """The allowed part of `html` (links get rel="noopener noreferrer nofollow")."""
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def tidy(html: str) -> str:
+    """Sanitised `html` without the layout of its source: whitespace runs with a line
+    break become one space, empty paragraphs and space just inside blocks go."""
+    html = re.sub(r"\s*\n\s*", " ", sanitise(html))
+    html = re.sub(r"<p>\s*</p>", "", html)
+    html = re.sub(r"(<(?:p|li|td|th|caption)>)\s+", r"\1", html)
+    html = re.sub(r"\s+(</(?:p|li|td|th|caption)>)", r"\1", html)
+    return html.strip()
 
 
 def render(text: str, text_format: str = PLAIN) -> Markup:
@@ -60,7 +71,7 @@ class _Inventory(HTMLParser):
         self.tags.add(tag)
         allowed = ATTRIBUTES.get(tag, set())
         self.attributes.update(f"{tag} {name}" for name, _value in attrs
-                               if name not in allowed and not (tag == "span" and name in ("lang", "class")))
+                               if name not in allowed and name != "dir" and not (tag == "span" and name in ("lang", "class")))
 
 
 def formatting_in(html: str) -> bool:

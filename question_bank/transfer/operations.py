@@ -1,16 +1,12 @@
 """Export and import of the whole bank: the format registry and the three entry points."""
-import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.audit import record
 from core.extensions import db
-from question_bank.models import PRACTICE, RETIRED, Question, QuestionVersion
-from question_bank.services import upsert_question
+from question_bank.models import Question, QuestionVersion
 from question_bank.transfer import csv_format, json_format, moodle_xml
 from question_bank.transfer.common import (
     MAX_IMPORT_BYTES,
@@ -31,14 +27,18 @@ class Format:
     extension: str
     mimetype: str
     export: Callable[[list[dict]], bytes]
-    parse: Callable[[str], ParseResult]
+    parse: Callable[..., ParseResult]
+    # Formats from other tools (Moodle XML, GIFT, Aiken): parse(text, untagged_language);
+    # one language is enough (translation needed), category paths map to topics, and a
+    # question that cannot be imported is refused alone.
+    lenient: bool = False
 
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (
         Format("json", "JSON", "json", "application/json", json_format.export, json_format.parse),
         Format("csv", "CSV", "csv", "text/csv", csv_format.export, csv_format.parse),
-        Format("moodle", "Moodle XML", "xml", "application/xml", moodle_xml.export, moodle_xml.parse),
+        Format("moodle", "Moodle XML", "xml", "application/xml", moodle_xml.export, moodle_xml.parse, lenient=True),
     )
 }
 
@@ -55,6 +55,7 @@ class ImportReport:
     retired: int = 0
     restored: int = 0
     to_practice: int = 0
+    translation_needed: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -102,36 +103,25 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
              if name != "format" or parsed.data.get("format")} for parsed in result.questions]
 
 
-def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
+def import_bank(fmt: str, data: bytes, actor_id: int | None, *, mapping: dict[str, str] | None = None,
+                classes: list[str] | None = None, untagged: str = "id") -> ImportReport:
     """Validate the whole file, then save it in one transaction: new questions,
     a new version of each changed one (old versions stay as they were), status
-    changes, and one audit entry; then commit. A file with any problem raises
-    `ImportRejected` before anything is written; if saving fails the transaction
-    is rolled back, so the bank is as it was."""
-    questions = parse_import(fmt, data)
-    counts: Counter = Counter()
-    try:
-        for item in questions:
-            counts[upsert_question(item, by_user_id=actor_id)] += 1
-            change = _apply_status(item["code"], item["status"])
-            if change:
-                counts[change] += 1
-        report = ImportReport(**{name: counts[name] for name in ImportReport.__dataclass_fields__})
-        record("question_bank.import", actor_id=actor_id, target_type="question_bank", details={
-            "format": fmt, "counts": report.as_dict(), "questions": len(questions),
-            "sha256": hashlib.sha256(data).hexdigest(),
-        })
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return report
+    changes, and one audit entry; then commit. A file with any problem, or any
+    question that would be refused, raises `ImportRejected` before anything is
+    written (the preview page is where staff may import the rest of a file); if
+    saving fails the transaction is rolled back, so the bank is as it was.
+    `mapping`, `classes`, `untagged`: see `plan.build_plan`."""
+    from question_bank.transfer.plan import apply_plan, build_plan, plan_problems
 
-
-def _apply_status(code: str, status: str | None) -> str | None:
-    """Set a question's status; 'retired', 'restored' or 'to_practice' when it changed."""
-    question = db.session.scalar(select(Question).where(Question.code == code))
-    if status is None or question.status == status:
-        return None
-    question.status = status
-    return {RETIRED: "retired", PRACTICE: "to_practice"}.get(status, "restored")
+    get_format(fmt)
+    if len(data) > MAX_IMPORT_BYTES:
+        limit = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise ImportRejected([ImportProblem("file", f"The file is larger than the limit of {limit} MB.")])
+    plan = build_plan(fmt, data, mapping=mapping, classes=classes, untagged=untagged)
+    problems = plan_problems(plan)
+    if not problems and not plan["questions"]:
+        problems = [ImportProblem("file", "The file contains no questions.")]
+    if problems:
+        raise ImportRejected(problems)
+    return apply_plan(plan, actor_id)
