@@ -83,9 +83,10 @@ def formatting_in(html: str) -> bool:
 
 def dropped_markup(html: str) -> list[str]:
     """What the sanitiser removes from `html`, as `<tag>` and `<tag attribute>` names
-    (layout wrappers such as <span> and <div> are not listed; their text is kept)."""
+    (layout wrappers such as <span> and <div> are only listed for their attributes,
+    e.g. `<span style>`; their text is kept)."""
     inventory = _Inventory()
     inventory.feed(html)
     tags = sorted(inventory.tags - TAGS - _SILENT)
-    attributes = sorted(a for a in inventory.attributes if a.split()[0] in TAGS)
+    attributes = sorted(a for a in inventory.attributes if a.split()[0] in TAGS | _SILENT)
     return [f"<{name}>" for name in tags + attributes]

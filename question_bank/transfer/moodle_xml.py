@@ -224,7 +224,7 @@ def _question(number: int, element: ET.Element, category: str | None, untagged: 
     parsed = ParsedQuestion(location, {
         "code": code,
         "status": _status(element),
-        "topic": _topic(topic_name),
+        "topic": topic_key(topic_name),
         "classes": list(dict.fromkeys(c.upper() for c in tagged["class"])),
         "image": None,
         "reference": "; ".join(tagged["ref"]),
@@ -248,7 +248,7 @@ def _question(number: int, element: ET.Element, category: str | None, untagged: 
                                          "supported", n=index + 1, fraction=repr(answer.get("fraction"))))
             parsed.data["options"].append({"correct": fraction == 100})
             fields[f"option {index}"] = read
-    _fill_texts(parsed, fields, general, feedback)
+    fill_texts(parsed, fields, general, feedback)
     _warn_dropped(parsed, element, question_text, general, [read for _a, read in answers], feedback)
     parsed.data["image"] = _image(parsed, element, question_text)
     if tagged["ref"] and any(len(f"ref:{ref}") == TAG_MAX_LENGTH for ref in tagged["ref"]):
@@ -278,7 +278,7 @@ def _true_false(parsed: ParsedQuestion, answers: list, untagged: str) -> None:
     ]
 
 
-def _fill_texts(parsed: ParsedQuestion, fields: dict, general: HtmlText, feedback: list[HtmlText]) -> None:
+def fill_texts(parsed: ParsedQuestion, fields: dict, general: HtmlText, feedback: list[HtmlText]) -> None:
     """Texts of the question, its options and its explanation (the general feedback
     followed by each answer's feedback), as plain text, or as sanitised HTML when any
     of them carries formatting (lists, tables, sub/sup, links, emphasis)."""
@@ -431,7 +431,7 @@ def _existing_upload(name: str) -> str | None:
     return image if "/" not in name and ".." not in name and image_exists(image) else None
 
 
-def _topic(name: str) -> str:
+def topic_key(name: str) -> str:
     """A topic key from a key or a title in either language; otherwise the name as
     given, which validation then reports as an unknown topic."""
     wanted = name.strip().lower()

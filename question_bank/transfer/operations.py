@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from question_bank.models import Question, QuestionVersion
-from question_bank.transfer import csv_format, json_format, moodle_xml
+from question_bank.transfer import aiken_format, csv_format, gift_format, json_format, moodle_xml
 from question_bank.transfer.common import (
     MAX_IMPORT_BYTES,
     QUESTION_FIELDS,
@@ -39,6 +39,8 @@ FORMATS: dict[str, Format] = {
         Format("json", "JSON", "json", "application/json", json_format.export, json_format.parse),
         Format("csv", "CSV", "csv", "text/csv", csv_format.export, csv_format.parse),
         Format("moodle", "Moodle XML", "xml", "application/xml", moodle_xml.export, moodle_xml.parse, lenient=True),
+        Format("gift", "GIFT", "gift.txt", "text/plain", gift_format.export, gift_format.parse, lenient=True),
+        Format("aiken", "Aiken", "aiken.txt", "text/plain", aiken_format.export, aiken_format.parse, lenient=True),
     )
 }
 

@@ -76,7 +76,7 @@ def build_plan(fmt: str, data: bytes, *, mapping: Mapping[str, str] | None = Non
     topics = {c["path"]: c["topic"] for c in plan["categories"]}
     unmapped: set[int] = set()
     for index, parsed in enumerate(result.questions):
-        if parsed.lenient and not parsed.topic_tagged and parsed.category is not None and not parsed.problems:
+        if parsed.lenient and not parsed.topic_tagged and parsed.category is not None and "options" in parsed.data:
             topic = topics.get(parsed.category)
             if topic:
                 parsed.data["topic"] = topic

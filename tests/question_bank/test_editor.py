@@ -1,6 +1,7 @@
 """The staff question editor: create, edit into a new version, retire/restore,
 history diff, image uploads, search filters, permissions and the audit trail."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -202,7 +203,15 @@ def test_import_page_reports_every_problem_and_imports_nothing(app, staff_client
     exported_json = staff_client.get("/bank/export.json").data
     edited = exported_json.replace(b"Pertanyaan " + record.code.encode(), b"Pertanyaan baru " + record.code.encode())
     response = post_form(staff_client, "/bank/import", {"format": "json"}, {"file": (io.BytesIO(edited), "bank.json")})
-    assert response.status_code == 200 and 'id="import-report"' in response.get_data(as_text=True)
+    # Issue 13: an upload now leads to a preview; the import happens on confirmation.
+    assert response.status_code == 303
+    preview = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-plan"' in preview and "Diperbarui (versi baru)" in preview
+    _, versions = load(app, record.code)
+    assert len(versions) == 1
+    confirm = re.search(r'action="([^"]+/confirm)"', preview).group(1)
+    response = staff_client.post(confirm, data={"csrf_token": csrf_from_html(preview)})
+    assert response.status_code == 303
     _, versions = load(app, record.code)
     assert [v[1] for v in versions] == [f"Pertanyaan {record.code}?", f"Pertanyaan baru {record.code}?"]
 
