@@ -17,9 +17,9 @@ from core.clock import now_utc
 from core.errors import NotFound, ValidationError
 from core.extensions import db
 from question_bank.models import TOPICS, PendingImport
-from question_bank.transfer.common import ImportProblem
+from question_bank.transfer.common import MAX_IMPORT_BYTES, ImportProblem
 from question_bank.transfer.operations import ImportReport, get_format
-from question_bank.transfer.plan import REFUSED, apply_plan, build_plan, check_unchanged, importable
+from question_bank.transfer.plan import REFUSED, apply_plan, build_plan, check_unchanged, importable, size_problem
 
 LIFETIME = timedelta(hours=1)
 LANGUAGES = ("id", "en")
@@ -28,9 +28,9 @@ LANGUAGES = ("id", "en")
 class NothingToImport(ValidationError):
     """The file cannot be imported at all (structure, size, encoding); `problems` says why."""
 
-    def __init__(self, problems: list[ImportProblem]):
+    def __init__(self, problems: list[ImportProblem], status: int = 422):
         self.problems = problems
-        super().__init__(_("The file cannot be imported; nothing was saved."))
+        super().__init__(_("The file cannot be imported; nothing was saved."), status=status)
 
 
 def start(user_id: int, fmt: str, filename: str, data: bytes, untagged: str = "id") -> PendingImport:
@@ -38,6 +38,8 @@ def start(user_id: int, fmt: str, filename: str, data: bytes, untagged: str = "i
     NothingToImport when the file as a whole cannot be read. Commits."""
     get_format(fmt)
     untagged = untagged if untagged in LANGUAGES else "id"
+    if len(data) > MAX_IMPORT_BYTES:
+        raise NothingToImport([size_problem()], status=413)
     plan = build_plan(fmt, data, untagged=untagged)
     if plan["problems"] or not plan["questions"]:
         problems = [ImportProblem(location, reason) for location, reason in plan["problems"]]
