@@ -89,7 +89,8 @@ def create_question(data: dict, actor_id: int) -> Question:
 
 def edit_question(question: Question, data: dict, actor_id: int) -> QuestionVersion | None:
     """Save an edit as a new version. Returns None when nothing changed."""
-    data = {**data, "code": question.code}
+    # The editor edits a formatted version's HTML source; it stays formatted (and is sanitised when saved).
+    data = {**data, "code": question.code, "format": data.get("format", question.current_version.text_format)}
     _check(data)
     fields = version_fields(data)
     current = question.current_version

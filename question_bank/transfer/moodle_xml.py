@@ -83,7 +83,8 @@ def _question_element(question: dict) -> ET.Element:
     element = ET.Element("question", type="multichoice")
     _text(ET.SubElement(element, "name"), question["code"])
     questiontext = ET.SubElement(element, "questiontext", format="html")
-    body = multilang(question["text"])
+    html_text = question.get("format") == HTML
+    body = multilang(question["text"], html_text)
     if question["image"]:
         # Without its file (an upload missing here) the reference stays, so that
         # importing the file reports the image instead of silently dropping it.
@@ -94,14 +95,14 @@ def _question_element(question: dict) -> ET.Element:
     if path is not None:
         file = ET.SubElement(questiontext, "file", name=path.name, path="/", encoding="base64")
         file.text = base64.b64encode(path.read_bytes()).decode("ascii")
-    _text(ET.SubElement(element, "generalfeedback", format="html"), multilang(question["explanation"]))
+    _text(ET.SubElement(element, "generalfeedback", format="html"), multilang(question["explanation"], html_text))
     hidden = "1" if question["status"] == RETIRED else "0"
     for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", hidden), ("idnumber", question["code"]),
                        ("single", "true"), ("shuffleanswers", "true"), ("answernumbering", "abc")):
         ET.SubElement(element, tag).text = value
     for option in question["options"]:
         answer = ET.SubElement(element, "answer", fraction="100" if option["correct"] else "0", format="html")
-        _text(answer, multilang(option))
+        _text(answer, multilang(option, html_text))
         _text(ET.SubElement(answer, "feedback", format="html"), "")
     tags = ET.SubElement(element, "tags")
     values = [f"class:{c}" for c in question["classes"]] + [f"topic:{question['topic']}"]

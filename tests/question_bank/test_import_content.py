@@ -188,3 +188,15 @@ def test_a_refused_text_file_changes_nothing(app_ctx, sample_bank, fmt):
         import_bank(fmt, (GIFT if fmt == "gift" else AIKEN).encode(), None, classes=["A"],
                     mapping={"Rambu": "signs", "": "signs"})
     assert export_bank("json") == before
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "gift", "json"])
+def test_formatted_questions_round_trip(app_ctx, fmt):
+    data = {**question_data(code="REG-965"), "format": "html"}
+    data["text"] = {"id": "<p>Rumus H<sub>2</sub>O</p><ul><li>satu</li></ul>", "en": "<p>Formula H<sub>2</sub>O</p>"}
+    save(data)
+    before, exported = export_bank("json"), export_bank(fmt)
+    empty_bank()
+    assert import_bank(fmt, exported, None) == ImportReport(created=1)
+    assert export_bank("json") == before
+    assert question_by_code("REG-965").current_version.text_format == "html"
