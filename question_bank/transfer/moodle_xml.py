@@ -11,18 +11,20 @@ a retired question, answers with fraction 100 (correct) or 0, and tags
 TAG_MAX_LENGTH, so a longer reference comes back shortened from a file that has
 passed through a Moodle site; files exchanged directly keep it whole.)
 
-Import reads that, and hand-written files: the code is the idnumber, else the
-name; the topic is a `topic:` tag, else the last segment of the category path
-(a topic key or its Indonesian or English title); `<hidden>` sets the status
-(absent: leave it); texts without multilang spans count as Indonesian only and
-are refused for missing English. An image must already be here: an embedded
-file is matched by content (SHA-256) against the bundled images (static/img)
-and the images already uploaded; a reference without an embedded file is
-matched by name against the bundled images, then the uploaded ones. Nothing
-new is stored. Files must
-be UTF-8 (any encoding declaration is ignored); DOCTYPE and ENTITY declarations
-are refused before the parser sees the file (no entity expansion, no external
-entities), and the size limit applies.
+Import reads that, hand-written files and what Moodle sites export (see FORMATS.md):
+the code is the idnumber, else the name, else derived from the category path and
+the name; the topic is a `topic:` tag, else the topic the category path is mapped to
+(`plan.build_plan`); `<hidden>` sets the status (absent: leave it); text without
+multilang spans is in the language chosen for unmarked text (translation needed);
+true/false becomes two options; other question types are refused one by one with the
+reason; answer feedback joins the general feedback in the explanation; formatted
+HTML is kept sanitised; everything dropped is a warning. The question text's image
+(also Moodle 1.9's <image>/<image_base64>) is matched by content (SHA-256) against the
+bundled and uploaded images, else stored as a new upload when the import is
+confirmed; a reference without a file is matched by name. Files must be UTF-8 (any
+encoding declaration is ignored); DOCTYPE and ENTITY declarations are refused before
+the parser sees the file (no entity expansion, no external entities), and the size
+limit applies.
 """
 import base64
 import binascii
