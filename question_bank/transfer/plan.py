@@ -180,9 +180,11 @@ def check_unchanged(plan: dict) -> None:
     """Raise Conflict if the bank changed since the plan was made (another import or an
     edit would make a question's action differ from what was previewed)."""
     for question in importable(plan):
-        if question["new_image"]:
-            continue
-        now = _ACTIONS[planned_change(question["data"])]
+        if question["new_image"]:  # a new image makes it a change either way: only whether it exists matters
+            exists = db.session.scalar(select(Question.id).where(Question.code == question["code"])) is not None
+            now = UPDATE if exists else CREATE
+        else:
+            now = _ACTIONS[planned_change(question["data"])]
         if now != question["action"]:
             raise Conflict(_("The question bank changed since the preview (%(code)s): check the preview again.",
                              code=question["code"]))
