@@ -41,7 +41,8 @@ class QuestionForm(Form):
     option_a_en = StringField("A (en)", validators=[Optional(), Length(max=500)])
     option_b_id = StringField("B (id)", validators=[DataRequired(), Length(max=500)])
     option_b_en = StringField("B (en)", validators=[Optional(), Length(max=500)])
-    option_c_id = StringField("C (id)", validators=[DataRequired(), Length(max=500)])
+    # C may stay empty only for a two-option (true/false) question being edited; see editing._check.
+    option_c_id = StringField("C (id)", validators=[Optional(), Length(max=500)])
     option_c_en = StringField("C (en)", validators=[Optional(), Length(max=500)])
     option_d_id = StringField(_l("D (id, optional)"), validators=[Optional(), Length(max=500)])
     option_d_en = StringField(_l("D (en, optional)"), validators=[Optional(), Length(max=500)])

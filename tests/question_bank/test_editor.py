@@ -8,8 +8,9 @@ from PIL import Image
 
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
-from helpers import app_context, csrf_from_html, form_login
+from helpers import app_context, csrf_from_html, form_login, question_data
 from question_bank.models import Question
+from question_bank.services import upsert_question
 
 FORM = {
     "topic": "regulations", "classes": ["A", "C"],
@@ -229,3 +230,22 @@ def test_question_page_shows_statistics_in_both_languages(app, staff_client, app
         page = staff_client.get(f"/bank/{record.id}")
         assert page.status_code == 200
         assert "27%" in page.get_data(as_text=True)
+
+
+def test_an_imported_true_false_question_is_translated_in_the_editor(app, staff_client):
+    with app_context(app):
+        data = question_data(code="REG-903", option_count=2)
+        data["text"]["en"] = data["explanation"]["en"] = ""
+        upsert_question(data)
+        db.session.commit()
+        question = db.session.scalar(db.select(Question).where(Question.code == "REG-903"))
+        assert question.current_version.translation_needed
+        question_id = question.id
+    form = {**FORM, "code": "REG-903", "option_c_id": "", "option_c_en": "", "text_en": "Translated?"}
+    assert post_form(staff_client, f"/bank/{question_id}/edit", form).status_code == 303
+    with app_context(app):
+        version = db.session.get(Question, question_id).current_version
+        assert len(version.options) == 2 and version.text_en == "Translated?"
+        assert not version.translation_needed
+    # A new question still needs three options.
+    assert post_form(staff_client, "/bank/new", {**form, "code": "REG-904"}).status_code == 422
