@@ -1,6 +1,7 @@
 """Question bank writes: validation and versioned saves."""
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
@@ -39,8 +40,8 @@ def _monolingual_problems(data: dict) -> list[str]:
     if complete:
         return []
     if not any(_text(data.get("text"), lang).strip() for lang in LANGUAGES):
-        return ["the question text is empty"]
-    return ["the question text and every option need a text in one same language"]
+        return [_("the question text is empty")]
+    return [_("the question text and every option need a text in one same language")]
 
 
 def question_problems(data: Any, require_english: bool = True, *, monolingual: bool = False,
@@ -69,7 +70,7 @@ def question_problems(data: Any, require_english: bool = True, *, monolingual: b
             if not _bilingual(data.get(field), require_english):
                 problems.append(f"{field} needs both 'id' and 'en'")
     if not isinstance(options, list) or not min_options <= len(options) <= 4:
-        problems.append("needs 3 or 4 options" if min_options == 3 else f"needs {min_options} to 4 options")
+        problems.append("needs 3 or 4 options" if min_options == 3 else _("needs %(n)s to 4 options", n=min_options))
     else:
         if not monolingual and not all(_bilingual(o, require_english) for o in options):
             problems.append("every option needs both 'id' and 'en'")

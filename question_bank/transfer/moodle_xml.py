@@ -130,16 +130,16 @@ def parse(text: str, untagged: str = "id") -> ParseResult:
     declaration = _DECLARATION.search(text)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
-        result.add(ImportProblem(f"line {line}", "DOCTYPE and ENTITY declarations are not allowed"))
+        result.add(ImportProblem(f"line {line}", _("DOCTYPE and ENTITY declarations are not allowed")))
         return result
     try:
         quiz = ET.fromstring(text)
     except ET.ParseError as error:
         line, column = error.position
-        result.add(ImportProblem(f"line {line}", f"not well-formed XML (column {column + 1})"))
+        result.add(ImportProblem(f"line {line}", _("not well-formed XML (column %(n)s)", n=column + 1)))
         return result
     if quiz.tag != "quiz":
-        result.add(ImportProblem("file", f"the root element must be <quiz>, not <{quiz.tag}>"))
+        result.add(ImportProblem("file", _("the root element must be <quiz>, not <%(tag)s>", tag=quiz.tag)))
         return result
     category = ""  # questions before any category entry: the root (mapped like any other path)
     seen_codes: dict[str, int] = {}
@@ -387,7 +387,8 @@ def _image(parsed: ParsedQuestion, element: ET.Element, text: HtmlText) -> str |
                                  n=len(sources), name=_file_name(sources[0])))
     source = sources[0]
     if not source.startswith(PLUGINFILE):
-        parsed.problems.append(f"image {source!r} is not a file embedded in the question (@@PLUGINFILE@@)")
+        parsed.problems.append(_("image %(source)s is not a file embedded in the question (@@PLUGINFILE@@)",
+                                 source=repr(source)))
         return None
     name = unquote(source[len(PLUGINFILE):])
     embedded = [f for f in (questiontext.findall("file") if questiontext is not None else [])
@@ -399,7 +400,7 @@ def _image(parsed: ParsedQuestion, element: ET.Element, text: HtmlText) -> str |
         try:
             content = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            parsed.problems.append(f"image {name}: the embedded file is not valid base64")
+            parsed.problems.append(_("image %(name)s: the embedded file is not valid base64", name=name))
             return None
         found = images.get("sha256:" + hashlib.sha256(content).hexdigest()) or uploaded_image_with(content)
         if found is None:
@@ -415,8 +416,8 @@ def _image(parsed: ParsedQuestion, element: ET.Element, text: HtmlText) -> str |
         return found
     found = images.get(name) or _by_file_name(PurePosixPath(name).name, images, parsed) or _existing_upload(name)
     if found is None:
-        parsed.problems.append(f"image {name} is neither a bundled image (static/img) nor an image already "
-                               "uploaded here, and the file does not contain it")
+        parsed.problems.append(_("image %(name)s is neither a bundled image (static/img) nor an image already "
+                                 "uploaded here, and the file does not contain it", name=name))
     return found
 
 
@@ -424,7 +425,7 @@ def _by_file_name(name: str, images: dict[str, str], parsed: ParsedQuestion) -> 
     matches = sorted({path for key, path in images.items() if not key.startswith("sha256:")
                       and PurePosixPath(path).name == name})
     if len(matches) > 1:
-        parsed.problems.append(f"image {name} is ambiguous ({', '.join(matches)})")
+        parsed.problems.append(_("image %(name)s is ambiguous (%(matches)s)", name=name, matches=", ".join(matches)))
     return matches[0] if len(matches) == 1 else None
 
 

@@ -125,7 +125,7 @@ def test_a_file_that_cannot_be_read_is_refused_on_the_upload_page(app, staff_cli
     response = upload(staff_client, "bad.xml", b"<quiz><question></quiz>")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Berkas tidak dapat diimpor; tidak ada yang disimpan." in page and "not well-formed XML" in page
+    assert "Berkas tidak dapat diimpor; tidak ada yang disimpan." in page and "XML tidak tersusun dengan benar (kolom" in page
     assert count(app, PendingImport) == 0
 
 

@@ -66,7 +66,7 @@ def test_error_invalid_grades_lists_every_reason(app_ctx):
         "jawaban 3 memiliki nilai '33.33333'; hanya 100 (benar) dan 0 yang didukung",
         "jawaban 4 memiliki nilai '-50'; hanya 100 (benar) dan 0 yang didukung",
         "jawaban 5 memiliki nilai '33.33333'; hanya 100 (benar) dan 0 yang didukung",
-        "needs 2 to 4 options",
+        "memerlukan 2 sampai 4 pilihan",
     ]
 
 
