@@ -167,10 +167,10 @@ def validate(result: ParseResult) -> list[ImportProblem]:
         reasons = list(parsed.problems)
         if parsed.lenient and "options" not in parsed.data:
             pass  # a question type that was refused as a whole: its parts are not checked
-        elif parsed.lenient:
-            reasons += question_problems(_neutralised(parsed.data, parsed.reported), monolingual=True, min_options=2)
         else:
-            reasons += question_problems(_neutralised(parsed.data, parsed.reported))
+            # What the bank may hold comes back in every format: a question still needing
+            # its translation, a true/false question with two options.
+            reasons += question_problems(_neutralised(parsed.data, parsed.reported), monolingual=True, min_options=2)
         reasons += _storage_problems(parsed.data)
         code = parsed.data.get("code")
         if isinstance(code, str) and code:

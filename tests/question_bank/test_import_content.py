@@ -190,7 +190,7 @@ def test_a_refused_text_file_changes_nothing(app_ctx, sample_bank, fmt):
     assert export_bank("json") == before
 
 
-@pytest.mark.parametrize("fmt", ["moodle", "gift", "json"])
+@pytest.mark.parametrize("fmt", ["moodle", "gift", "json", "csv"])
 def test_formatted_questions_round_trip(app_ctx, fmt):
     data = {**question_data(code="REG-965"), "format": "html"}
     data["text"] = {"id": "<p>Rumus H<sub>2</sub>O</p><ul><li>satu</li></ul>", "en": "<p>Formula H<sub>2</sub>O</p>"}
@@ -200,3 +200,15 @@ def test_formatted_questions_round_trip(app_ctx, fmt):
     assert import_bank(fmt, exported, None) == ImportReport(created=1)
     assert export_bank("json") == before
     assert question_by_code("REG-965").current_version.text_format == "html"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "moodle", "gift"])
+def test_imported_true_false_questions_needing_translation_round_trip(app_ctx, fmt):
+    data = question_data(code="REG-966", option_count=2)
+    data["text"]["en"] = data["explanation"]["en"] = ""
+    save(data)
+    assert question_by_code("REG-966").current_version.translation_needed
+    before, exported = export_bank("json"), export_bank(fmt)
+    empty_bank()
+    assert import_bank(fmt, exported, None) == ImportReport(created=1, translation_needed=1)
+    assert export_bank("json") == before
