@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from core.config import load_config
 from core.errors import refuse_nameless_form_fields, refuse_oversized_streams
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from question_bank import allow_import_uploads
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -72,6 +73,7 @@ def configure_extensions(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    app.before_request(allow_import_uploads)  # the import's own upload limit, before anything reads the body
     app.before_request(refuse_oversized_streams)  # both before the CSRF check reads the body
     app.before_request(refuse_nameless_form_fields)
     csrf.init_app(app)

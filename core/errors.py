@@ -3,7 +3,7 @@
 Messages are shown to the user, so they are written to be read by one and go
 through gettext at the point they are raised.
 """
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -71,7 +71,7 @@ def refuse_oversized_streams() -> None:
     """A chunked body (no Content-Length) over MAX_CONTENT_LENGTH is a 413. Werkzeug
     stops reading such a stream at the limit without a word, so the truncated body
     would fail later as malformed (a misleading 400): read it here, and one byte past."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request.max_content_length  # MAX_CONTENT_LENGTH, unless a route has its own limit
     if limit is None or request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
         return
     if len(request.get_data(cache=True)) >= limit:

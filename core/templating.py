@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from core.sim_classes import SIM_CLASSES, SimClass
 from question_bank.images import image_url
 from question_bank.models import TOPICS
+from question_bank.rich_text import render as rich_text
 
 
 def current_language() -> str:
@@ -36,6 +37,7 @@ def role_label(role: str) -> str:
 def register_filters(app: Flask) -> None:
     app.add_template_filter(role_label)
     app.add_template_filter(localized)
+    app.add_template_filter(rich_text, "rich_text")  # plain text escaped, HTML re-sanitised
     app.add_template_filter(topic_label)
     app.add_template_filter(image_url, "question_image_url")
     app.add_template_filter(localized_description)

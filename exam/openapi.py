@@ -81,6 +81,7 @@ SCHEMAS = {
             "position": {"type": "integer"}, "answered": {"type": "boolean"}, "flagged": {"type": "boolean"}}}}}},
     "Question": {"type": "object", "properties": {
         "position": {"type": "integer"}, "topic": {"type": "string"}, "topic_label": BILINGUAL, "text": BILINGUAL,
+        "text_format": {"type": "string", "enum": ["plain", "html"]},
         "image": {"type": "string", "nullable": True},
         "options": {"type": "array", "items": {"type": "object", "properties": {"key": {"type": "integer"},
                                                                               "text": BILINGUAL}}},

@@ -26,6 +26,7 @@ def question_payload(item: AttemptItem) -> dict:
         "topic": version.topic,
         "topic_label": {"id": TOPICS[version.topic][0], "en": TOPICS[version.topic][1]},
         "text": {"id": version.text_id, "en": version.text_en},
+        "text_format": version.text_format,  # "html": the texts are sanitised HTML
         "image": image_url(item.version.image),
         "options": [
             {"key": key, "text": {"id": option["id"], "en": option["en"]}}

@@ -65,13 +65,15 @@ def register_again(user: User, sim_class: str) -> Application:
 
 def candidates_for(sim_class: str, status: str = ACTIVE) -> dict[str, list[Candidate]]:
     """Questions of a status (exam papers: active; practice: the practice pool) whose
-    current version applies to a class, by topic."""
+    current version applies to a class, by topic. A version that still needs a
+    translation is never drawn: an applicant could face a question in one language only."""
     rows = db.session.execute(
         select(Question.id, QuestionVersion.id, QuestionVersion.topic, QuestionVersion.options,
                Question.exclusion_group)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
         .join(QuestionVersionClass, QuestionVersionClass.version_id == QuestionVersion.id)
-        .where(Question.status == status, QuestionVersionClass.sim_class == sim_class)
+        .where(Question.status == status, QuestionVersionClass.sim_class == sim_class,
+               QuestionVersion.translation_needed.is_(False))
     )
     by_topic: dict[str, list[Candidate]] = {}
     for question_id, version_id, topic, options, group in rows:

@@ -1,8 +1,18 @@
 """The question bank: versioned bilingual questions, the staff editor, import/export
 and item statistics; the bundled content lives in `data/`."""
-from flask import Blueprint
+from flask import Blueprint, request
 
 bp = Blueprint("question_bank", __name__)
+
+
+def allow_import_uploads() -> None:
+    """An app-level before-request hook, registered before anything reads the body: an
+    import upload may be as large as FORMATS.md promises (MAX_IMPORT_BYTES) plus the
+    multipart framing, above the app's MAX_CONTENT_LENGTH."""
+    if request.endpoint == "question_bank.bank_import" and request.method == "POST":
+        from question_bank.transfer import MAX_IMPORT_BYTES
+
+        request.max_content_length = MAX_IMPORT_BYTES + 1024 * 1024
 
 
 def attach_routes() -> Blueprint:

@@ -69,8 +69,8 @@ def get_question(question_id: int) -> Question:
     return question
 
 
-def _check(data: dict) -> None:
-    problems = question_problems(data, require_english=False)
+def _check(data: dict, min_options: int = 3) -> None:
+    problems = question_problems(data, require_english=False, min_options=min_options)
     if problems:
         raise ValidationError(_("The question cannot be saved: %(problems)s.", problems="; ".join(problems)))
 
@@ -91,8 +91,10 @@ def create_question(data: dict, actor_id: int) -> Question:
 
 def edit_question(question: Question, data: dict, actor_id: int) -> QuestionVersion | None:
     """Save an edit as a new version. Returns None when nothing changed."""
-    data = {**data, "code": question.code}
-    _check(data)
+    # The editor edits a formatted version's HTML source; it stays formatted (and is sanitised when saved).
+    data = {**data, "code": question.code, "format": data.get("format", question.current_version.text_format)}
+    # A true/false question imported with two options can be edited (translated) as such.
+    _check(data, min_options=2 if len(question.current_version.options) == 2 else 3)
     fields = version_fields(data)
     current = question.current_version
     changed = [f for f in CONTENT_FIELDS if getattr(current, f) != fields[f]]
@@ -151,6 +153,7 @@ def version_as_data(version: QuestionVersion, code: str) -> dict:
         "options": [dict(o) for o in version.options],
         "explanation": {"id": version.explanation_id, "en": version.explanation_en},
         "reference": version.reference,
+        "format": version.text_format,
     }
 
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -40,7 +41,8 @@ class QuestionForm(Form):
     option_a_en = StringField("A (en)", validators=[Optional(), Length(max=500)])
     option_b_id = StringField("B (id)", validators=[DataRequired(), Length(max=500)])
     option_b_en = StringField("B (en)", validators=[Optional(), Length(max=500)])
-    option_c_id = StringField("C (id)", validators=[DataRequired(), Length(max=500)])
+    # C may stay empty only for a two-option (true/false) question being edited; see editing._check.
+    option_c_id = StringField("C (id)", validators=[Optional(), Length(max=500)])
     option_c_en = StringField("C (en)", validators=[Optional(), Length(max=500)])
     option_d_id = StringField(_l("D (id, optional)"), validators=[Optional(), Length(max=500)])
     option_d_en = StringField(_l("D (en, optional)"), validators=[Optional(), Length(max=500)])
@@ -91,7 +93,31 @@ class GroupForm(Form):
             r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and '-', e.g. level-crossing."))])
 
 
+def language_choices() -> list[SelectChoice]:
+    return [SelectChoice("id", _l("Bahasa Indonesia")), SelectChoice("en", _l("English"))]
+
+
 class ImportForm(Form):
-    format = SelectField(_l("Format"), choices=[SelectChoice("json", "JSON"), SelectChoice("csv", "CSV"),
-                                                SelectChoice("moodle", "Moodle XML")])
+    format = SelectField(_l("Format"), choices=lambda: [SelectChoice(f.name, f.label) for f in _formats()])
     file = FileField(_l("File"))
+    language = SelectField(_l("Language of text without language marks (Moodle, GIFT, Aiken)"),
+                           choices=language_choices, default="id")
+
+
+def _formats():
+    from question_bank.transfer import FORMATS
+
+    return FORMATS.values()
+
+
+class ImportChoicesForm(Form):
+    """The preview page's choices; the topic of each category path is a select named
+    `category-<n>` (n: the path's place in the plan), read by the view."""
+
+    classes = MultiCheckboxField(_l("SIM classes of questions that name none"),
+                                 choices=lambda: [SelectChoice(c.code, c.label) for c in SIM_CLASSES.values()])
+    language = SelectField(_l("Language of text without language marks"), choices=language_choices)
+
+
+class ImportConfirmForm(Form):
+    skip_refused = BooleanField(_l("Import the others: leave out the questions that are refused"))

@@ -69,6 +69,14 @@ def image_url(image: str | None) -> str | None:
 
 def store_upload(data: bytes) -> str:
     """Validate and re-encode an uploaded image; return its `image` reference."""
+    name, encoded = encode_upload(data)
+    (upload_folder() / name).write_bytes(encoded)
+    return UPLOAD_PREFIX + name
+
+
+def encode_upload(data: bytes) -> tuple[str, bytes]:
+    """Validate and re-encode an image without storing it: its file name (from the
+    SHA-256 of the encoded content) and bytes. Raises ValidationError (413, 415)."""
     if not data:
         raise ValidationError(_("The uploaded file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
@@ -89,6 +97,4 @@ def store_upload(data: bytes) -> str:
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValidationError(_("The file is not a valid PNG, JPEG or WebP image."), status=415) from error
     encoded = out.getvalue()
-    name = f"{hashlib.sha256(encoded).hexdigest()[:32]}.{ACCEPTED_FORMATS[kind]}"
-    (upload_folder() / name).write_bytes(encoded)
-    return UPLOAD_PREFIX + name
+    return f"{hashlib.sha256(encoded).hexdigest()[:32]}.{ACCEPTED_FORMATS[kind]}", encoded

@@ -2,7 +2,7 @@
 so a paper that points at a version can be shown and re-scored exactly later."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import now_utc
@@ -23,6 +23,11 @@ RETIRED = "retired"
 # In the practice pool: shown with its answer in practice, never drawn for an exam, so no
 # exam question's key can be collected through practice.
 PRACTICE = "practice"
+
+# How a version's texts are stored: plain text (line breaks kept), or HTML that went
+# through `question_bank.rich_text.sanitise` (lists, tables, sub/sup, links).
+PLAIN = "plain"
+HTML = "html"
 
 
 class Question(db.Model):
@@ -59,6 +64,10 @@ class QuestionVersion(db.Model):
     explanation_en: Mapped[str] = mapped_column(Text)
     reference: Mapped[str] = mapped_column(String(300), default="")
     image: Mapped[str | None] = mapped_column(String(200))
+    text_format: Mapped[str] = mapped_column(String(10), default=PLAIN, server_default=PLAIN)
+    # A text, an option or the explanation lacks one of the two languages: such a version is
+    # never drawn for a paper (exam or practice) until a translated version replaces it.
+    translation_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -82,3 +91,34 @@ class QuestionVersionClass(db.Model):
 
     version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"), primary_key=True)
     sim_class: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+
+
+class CategoryMapping(db.Model):
+    """The bank topic staff chose for a category path of an imported file (Moodle
+    category, GIFT $CATEGORY), remembered for the next import of the same path."""
+
+    __tablename__ = "import_category_mappings"
+
+    path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(30))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc, onupdate=now_utc)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PendingImport(db.Model):
+    """An uploaded file between its preview and the staff member's confirmation: the
+    upload, the choices made on the preview page and the plan that was shown. Only the
+    user who uploaded it can confirm it, before `expires_at`."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    upload: Mapped[bytes] = mapped_column(LargeBinary)
+    options: Mapped[dict] = mapped_column(JSON)
+    plan: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -8,11 +8,20 @@ from core.access import ADMIN, ROLES, STAFF, roles_required
 from core.errors import PlatformError, ValidationError
 from core.sim_classes import SIM_CLASSES
 from question_bank import bp, cues, editing
-from question_bank.forms import GroupForm, ImportForm, QuestionForm, StatusForm
+from question_bank.forms import (
+    GroupForm,
+    ImportChoicesForm,
+    ImportConfirmForm,
+    ImportForm,
+    QuestionForm,
+    StatusForm,
+)
 from question_bank.images import STATIC_IMAGES, bundled_image_path, image_url, store_upload, upload_folder
 from question_bank.models import ACTIVE, PRACTICE, RETIRED, TOPICS
 from question_bank.statistics import item_statistics
-from question_bank.transfer import FORMATS, ImportRejected, export_bank, import_bank
+from question_bank.transfer import FORMATS, export_bank
+from question_bank.transfer import pending as pending_imports
+from question_bank.transfer.plan import size_problem
 
 EDITORS = (STAFF, ADMIN)
 
@@ -192,11 +201,20 @@ def question_status(question_id: int):
     return redirect(url_for("question_bank.question_detail", question_id=question.id), code=303)
 
 
+@bp.errorhandler(413)
+def import_too_large(error):
+    if request.endpoint != "question_bank.bank_import":
+        return error
+    problem = size_problem()
+    flash(problem.reason, "error")
+    return render_template("question_bank/import.html", form=ImportForm(formdata=None), problems=[problem]), 413
+
+
 @bp.route("/bank/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def bank_import():
     form = ImportForm()
-    problems, report, status = [], None, 200
+    problems, status = [], 200
     if form.validate_on_submit():
         upload = form.file.data
         if not upload or not getattr(upload, "filename", ""):
@@ -204,13 +222,71 @@ def bank_import():
             status = 400
         else:
             try:
-                report = import_bank(form.format.data, upload.read(), current_user.id)
-            except ImportRejected as rejected:
-                problems, status = rejected.problems, rejected.status
-                flash(rejected.message, "error")
+                pending = pending_imports.start(current_user.id, form.format.data, upload.filename, upload.read(),
+                                                form.language.data)
+            except pending_imports.NothingToImport as refused:
+                problems, status = refused.problems, refused.status
+                flash(refused.message, "error")
+            else:
+                return redirect(url_for("question_bank.bank_import_preview", token=pending.token), code=303)
     elif request.method == "POST":
         status = 400
-    return render_template("question_bank/import.html", form=form, problems=problems, report=report), status
+    return render_template("question_bank/import.html", form=form, problems=problems), status
+
+
+def _render_preview(pending, status: int = 200):
+    choices = ImportChoicesForm(formdata=None, classes=pending.options["classes"],
+                                language=pending.options["untagged"])
+    return render_template("question_bank/import_preview.html", pending=pending, plan=pending.plan,
+                           choices=choices, confirm=ImportConfirmForm(formdata=None), topics=TOPICS,
+                           counts=preview_counts(pending.plan)), status
+
+
+def preview_counts(plan: dict) -> dict[str, int]:
+    counts = {"create": 0, "update": 0, "unchanged": 0, "refused": 0}
+    for question in plan["questions"]:
+        counts[question["action"]] += 1
+    return counts
+
+
+@bp.route("/bank/import/<token>")
+@roles_required(*EDITORS)
+def bank_import_preview(token: str):
+    return _render_preview(pending_imports.get(token, current_user.id))
+
+
+@bp.route("/bank/import/<token>", methods=["POST"])
+@roles_required(*EDITORS)
+def bank_import_choose(token: str):
+    pending = pending_imports.get(token, current_user.id)
+    form = ImportChoicesForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("The form has expired; reload the page and try again."), status=400)
+    mapping = {category["path"]: request.form.get(f"category-{number}", "")
+               for number, category in enumerate(pending.plan["categories"])}
+    pending_imports.choose(pending, mapping, list(form.classes.data or []), form.language.data)
+    flash(_("The preview shows your choices."), "info")
+    return redirect(url_for("question_bank.bank_import_preview", token=token), code=303)
+
+
+@bp.route("/bank/import/<token>/confirm", methods=["POST"])
+@roles_required(*EDITORS)
+def bank_import_confirm(token: str):
+    pending = pending_imports.get(token, current_user.id)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        raise ValidationError(_("The form has expired; reload the page and try again."), status=400)
+    try:
+        report = pending_imports.confirm(pending, current_user.id, bool(form.skip_refused.data))
+    except PlatformError as error:
+        flash(error.message, "error")
+        return _render_preview(pending, error.status)
+    flash(_("Imported: %(c)s new, %(u)s updated, %(n)s unchanged.", c=report.created, u=report.updated,
+            n=report.unchanged), "success")
+    if report.warnings:
+        flash(_("The bank now has %(n)s test-taking cue warning(s): see the cue report.", n=len(report.warnings)),
+              "warning")
+    return redirect(url_for("question_bank.bank_import"), code=303)
 
 
 @bp.route("/bank/export.<fmt>")

@@ -1,5 +1,7 @@
-"""Import and export of the question bank as JSON (lossless), CSV (spreadsheets)
-and Moodle XML. The formats are described in FORMATS.md beside this file.
+"""Import and export of the question bank as JSON (lossless), CSV (spreadsheets),
+Moodle XML, GIFT and Aiken. The formats are described in FORMATS.md beside this file;
+`plan.build_plan` / `plan.apply_plan` are the preview and the save, `pending` keeps an
+upload between the two.
 
     export_bank("json")                        -> bytes of every question's current version
     parse_import("csv", data)                  -> list of question dicts, or ImportRejected

@@ -19,13 +19,13 @@ from question_bank.images import (
     image_exists,
     upload_folder,
 )
-from question_bank.models import ACTIVE, PRACTICE, RETIRED, Question
+from question_bank.models import ACTIVE, HTML, PRACTICE, RETIRED, Question
 from question_bank.services import question_problems
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 STATUSES = (ACTIVE, RETIRED, PRACTICE)
 QUESTION_FIELDS = ("code", "status", "topic", "classes", "image", "text", "options", "explanation", "reference",
-                   "exclusion_group")
+                   "exclusion_group", "format")
 GROUP_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")  # questions.exclusion_group is String(40); as the GroupForm
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")  # questions.code is String(20)
 MAX_REFERENCE = 300  # question_versions.reference
@@ -68,6 +68,18 @@ class ParsedQuestion:
     data: dict
     problems: list[str] = field(default_factory=list)
     reported: set[str] = field(default_factory=set)
+    # What the import keeps differently or leaves out (shown on the preview page).
+    warnings: list[str] = field(default_factory=list)
+    # Moodle, GIFT, Aiken: one language is enough (translation needed), two options too.
+    lenient: bool = False
+    # The category path the question came under, and whether its topic came from a
+    # `topic:` tag (then the category mapping does not apply).
+    category: str | None = None
+    topic_tagged: bool = False
+    # An image that is not here yet, stored when the import is confirmed: {"name", "content" (base64)}.
+    new_image: dict | None = None
+    # The question's name in the other tool (Moodle <name>, GIFT ::title::), for the preview.
+    name: str = ""
 
 
 @dataclass
@@ -99,7 +111,7 @@ def question_dict(question: Question) -> dict:
         "explanation": {"id": version.explanation_id, "en": version.explanation_en},
         "reference": version.reference or "",
         "exclusion_group": question.exclusion_group,
-    }
+    } | ({"format": HTML} if version.text_format == HTML else {})
 
 
 def _class_order(code: str) -> int:
@@ -155,7 +167,12 @@ def validate(result: ParseResult) -> list[ImportProblem]:
             problems.append(parsed)
             continue
         reasons = list(parsed.problems)
-        reasons += question_problems(_neutralised(parsed.data, parsed.reported))
+        if parsed.lenient and "options" not in parsed.data:
+            pass  # a question type that was refused as a whole: its parts are not checked
+        else:
+            # What the bank may hold comes back in every format: a question still needing
+            # its translation, a true/false question with two options.
+            reasons += question_problems(_neutralised(parsed.data, parsed.reported), monolingual=True, min_options=2)
         reasons += _storage_problems(parsed.data)
         code = parsed.data.get("code")
         if isinstance(code, str) and code:

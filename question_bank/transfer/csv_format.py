@@ -23,9 +23,9 @@ LETTERS = "ABCD"
 COLUMNS = (
     "code", "status", "topic", "classes", "text_id", "text_en",
     *(f"option_{letter.lower()}_{lang}" for letter in LETTERS for lang in ("id", "en")),
-    "correct", "explanation_id", "explanation_en", "reference", "image", "exclusion_group",
+    "correct", "explanation_id", "explanation_en", "reference", "image", "exclusion_group", "format",
 )
-OPTIONAL_COLUMNS = {"status", "option_d_id", "option_d_en", "reference", "image", "exclusion_group"}
+OPTIONAL_COLUMNS = {"status", "option_d_id", "option_d_en", "reference", "image", "exclusion_group", "format"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPED_START = (*FORMULA_START, "'")
 
@@ -48,6 +48,7 @@ def question_row(question: dict) -> dict[str, str]:
         "explanation_id": question["explanation"]["id"], "explanation_en": question["explanation"]["en"],
         "reference": question["reference"] or "", "image": question["image"] or "",
         "exclusion_group": question.get("exclusion_group") or "",
+        "format": question.get("format") or "",  # "html": the texts are sanitised HTML
     }
     for index, letter in enumerate(LETTERS):
         option = question["options"][index] if index < len(question["options"]) else {"id": "", "en": ""}
@@ -123,6 +124,11 @@ def _question(location: str, row: dict[str, str], has_group: bool = False) -> Pa
     })
     if has_group:
         parsed.data["exclusion_group"] = cell["exclusion_group"].strip() or None
+    text_format = cell["format"].strip().lower()
+    if text_format == "html":
+        parsed.data["format"] = "html"
+    elif text_format not in ("", "plain"):
+        parsed.problems.append(f"format must be empty, 'plain' or 'html', not {cell['format']!r}")
     filled = [letter for letter in LETTERS
               if cell[f"option_{letter.lower()}_id"].strip() or cell[f"option_{letter.lower()}_en"].strip()]
     count = len(filled)

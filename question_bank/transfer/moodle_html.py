@@ -28,8 +28,10 @@ def to_html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
-def multilang(texts: dict[str, str]) -> str:
-    return "".join(f'<span lang="{lang}" class="multilang">{to_html(texts[lang])}</span>' for lang in LANGUAGES)
+def multilang(texts: dict[str, str], html_text: bool = False) -> str:
+    """Both languages in multilang spans; `html_text`: the texts are (sanitised) HTML already."""
+    return "".join(f'<span lang="{lang}" class="multilang">{texts[lang] if html_text else to_html(texts[lang])}</span>'
+                   for lang in LANGUAGES)
 
 
 @dataclass
@@ -40,24 +42,33 @@ class HtmlText:
     texts: dict[str, str]
     multilang: bool
     images: list[str] = field(default_factory=list)
+    # The markup of each language (multilang spans removed), before sanitising.
+    html: dict[str, str] = field(default_factory=dict)
+    # The image elements themselves (src and alt), in order.
+    image_alts: list[str] = field(default_factory=list)
 
 
-def read_html(source: str) -> HtmlText:
-    """Read an HTML field. Without multilang spans the text counts as Indonesian
-    only (the bank's first language), so that a missing English text shows."""
+def read_html(source: str, untagged: str = "id") -> HtmlText:
+    """Read an HTML field. Without multilang spans the text is in the language
+    `untagged` only (by default Indonesian, the bank's first language), so that the
+    other one shows as missing."""
     reader = _Reader()
     reader.feed(source)
     reader.close()
     texts = {lang: _finish("".join(reader.parts[lang])) for lang in LANGUAGES}
+    markup = {lang: "".join(reader.markup[lang]).strip() for lang in LANGUAGES}
     if not reader.multilang:
-        texts["en"] = ""
-    return HtmlText(texts, reader.multilang, reader.images)
+        for lang in LANGUAGES:
+            if lang != untagged:
+                texts[lang] = markup[lang] = ""
+    return HtmlText(texts, reader.multilang, reader.images, markup, reader.alts)
 
 
-def read_plain(source: str) -> HtmlText:
+def read_plain(source: str, untagged: str = "id") -> HtmlText:
     """A plain-text field: one language, no markup."""
     text = source.strip()
-    return HtmlText({"id": text, "en": ""}, False)
+    texts = {lang: text if lang == untagged else "" for lang in LANGUAGES}
+    return HtmlText(texts, False, html={lang: to_html(value) for lang, value in texts.items()})
 
 
 def _finish(text: str) -> str:
@@ -73,6 +84,8 @@ class _Reader(HTMLParser):
         self.stack: list[tuple[str, str | None]] = []  # (tag, language it selects, if a multilang span)
         self.multilang = False
         self.images: list[str] = []
+        self.alts: list[str] = []
+        self.markup: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
         self.hidden = 0
 
     def _targets(self) -> tuple[str, ...]:
@@ -86,6 +99,11 @@ class _Reader(HTMLParser):
         for lang in self._targets():
             self.parts[lang].append(text)
 
+    def _mark(self, markup: str) -> None:
+        if not self.hidden:
+            for lang in self._targets():
+                self.markup[lang].append(markup)
+
     def _break(self) -> None:
         """End a block: a line break unless the text is empty or already ends in one."""
         for lang in self._targets():
@@ -95,8 +113,13 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        is_language = tag == "span" and "multilang" in (attributes.get("class") or "").split() \
+            and bool(attributes.get("lang"))
+        if not is_language:
+            self._mark(self.get_starttag_text() or f"<{tag}>")
         if tag == "img":
             self.images.append(attributes.get("src") or "")
+            self.alts.append(attributes.get("alt") or "")
         elif tag == "br":
             self._add("\n")
         elif tag in _BLOCK:
@@ -104,7 +127,7 @@ class _Reader(HTMLParser):
         if tag in _VOID:
             return
         lang = None
-        if tag == "span" and "multilang" in (attributes.get("class") or "").split() and attributes.get("lang"):
+        if is_language:
             code = re.split(r"[-_]", attributes["lang"].strip().lower())[0]
             lang = _LANG_ALIASES.get(code, code)
             self.multilang = True
@@ -122,7 +145,9 @@ class _Reader(HTMLParser):
             self._break()
         if any(open_tag == tag for open_tag, _lang in self.stack):
             while self.stack:
-                open_tag, _lang = self.stack.pop()
+                open_tag, lang = self.stack.pop()
+                if lang is None:
+                    self._mark(f"</{open_tag}>")
                 if open_tag in ("script", "style"):
                     self.hidden -= 1
                 if open_tag == tag:
@@ -131,3 +156,4 @@ class _Reader(HTMLParser):
     def handle_data(self, data):
         if not self.hidden:
             self._add(re.sub(r"[ \t]*\n\s*", _LAYOUT, data))
+            self._mark(html.escape(data, quote=False))

@@ -1,19 +1,15 @@
 """Export and import of the whole bank: the format registry and the three entry points."""
-import hashlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.audit import record
 from core.extensions import db
 from question_bank.cues import bank_cues, question_cues
 from question_bank.editing import cue_pool
-from question_bank.models import PRACTICE, RETIRED, Question, QuestionVersion
-from question_bank.services import upsert_question
-from question_bank.transfer import csv_format, json_format, moodle_xml
+from question_bank.models import Question, QuestionVersion
+from question_bank.transfer import aiken_format, csv_format, gift_format, json_format, moodle_xml
 from question_bank.transfer.common import (
     MAX_IMPORT_BYTES,
     QUESTION_FIELDS,
@@ -33,14 +29,20 @@ class Format:
     extension: str
     mimetype: str
     export: Callable[[list[dict]], bytes]
-    parse: Callable[[str], ParseResult]
+    parse: Callable[..., ParseResult]
+    # Formats from other tools (Moodle XML, GIFT, Aiken): parse(text, untagged_language);
+    # one language is enough (translation needed), category paths map to topics, and a
+    # question that cannot be imported is refused alone.
+    lenient: bool = False
 
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (
         Format("json", "JSON", "json", "application/json", json_format.export, json_format.parse),
         Format("csv", "CSV", "csv", "text/csv", csv_format.export, csv_format.parse),
-        Format("moodle", "Moodle XML", "xml", "application/xml", moodle_xml.export, moodle_xml.parse),
+        Format("moodle", "Moodle XML", "xml", "application/xml", moodle_xml.export, moodle_xml.parse, lenient=True),
+        Format("gift", "GIFT", "gift.txt", "text/plain", gift_format.export, gift_format.parse, lenient=True),
+        Format("aiken", "Aiken", "aiken.txt", "text/plain", aiken_format.export, aiken_format.parse, lenient=True),
     )
 }
 
@@ -62,6 +64,7 @@ class ImportReport:
     restored: int = 0
     to_practice: int = 0
     regrouped: int = 0
+    translation_needed: int = 0
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, int]:
@@ -108,37 +111,32 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
         raise ImportRejected(problems)
     defaults = {"status": None, "image": None, "reference": ""}
     return [{name: parsed.data.get(name, defaults.get(name)) for name in QUESTION_FIELDS
-             if name != "exclusion_group" or name in parsed.data} for parsed in result.questions]
+             if (name != "exclusion_group" or name in parsed.data) and (name != "format" or parsed.data.get("format"))}
+            for parsed in result.questions]
 
 
-def import_bank(fmt: str, data: bytes, actor_id: int | None) -> ImportReport:
+def import_bank(fmt: str, data: bytes, actor_id: int | None, *, mapping: dict[str, str] | None = None,
+                classes: list[str] | None = None, untagged: str = "id") -> ImportReport:
     """Validate the whole file, then save it in one transaction: new questions,
     a new version of each changed one (old versions stay as they were), status
-    changes, and one audit entry; then commit. A file with any problem raises
-    `ImportRejected` before anything is written; if saving fails the transaction
-    is rolled back, so the bank is as it was."""
-    questions = parse_import(fmt, data)
-    counts: Counter = Counter()
-    try:
-        for item in questions:
-            counts[upsert_question(item, by_user_id=actor_id)] += 1
-            change = _apply_status(item["code"], item["status"])
-            if change:
-                counts[change] += 1
-            if "exclusion_group" in item and _apply_group(item["code"], item["exclusion_group"]):
-                counts["regrouped"] += 1
-        db.session.flush()
-        report = ImportReport(**{name: counts[name] for name in ImportReport.__dataclass_fields__ if name != "warnings"},
-                              warnings=tuple(cue_warnings({item["code"] for item in questions})))
-        record("question_bank.import", actor_id=actor_id, target_type="question_bank", details={
-            "format": fmt, "counts": report.as_dict(), "questions": len(questions),
-            "sha256": hashlib.sha256(data).hexdigest(),
-        })
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return report
+    changes, and one audit entry; then commit. A file with any problem, or any
+    question that would be refused, raises `ImportRejected` before anything is
+    written (the preview page is where staff may import the rest of a file); if
+    saving fails the transaction is rolled back, so the bank is as it was.
+    `mapping`, `classes`, `untagged`: see `plan.build_plan`."""
+    from question_bank.transfer.plan import apply_plan, build_plan, plan_problems
+
+    get_format(fmt)
+    if len(data) > MAX_IMPORT_BYTES:
+        limit = MAX_IMPORT_BYTES // (1024 * 1024)
+        raise ImportRejected([ImportProblem("file", f"The file is larger than the limit of {limit} MB.")])
+    plan = build_plan(fmt, data, mapping=mapping, classes=classes, untagged=untagged)
+    problems = plan_problems(plan)
+    if not problems and not plan["questions"]:
+        problems = [ImportProblem("file", "The file contains no questions.")]
+    if problems:
+        raise ImportRejected(problems)
+    return apply_plan(plan, actor_id)
 
 
 def cue_warnings(codes: set[str]) -> list[str]:
@@ -152,21 +150,3 @@ def cue_warnings(codes: set[str]) -> list[str]:
             where = f"{code} ({cue.lang})" if cue.kind in ("key_longest", "absolute") else code
             lines.append(f"{where}: {cue.kind} {cue.detail}".rstrip())
     return lines
-
-
-def _apply_group(code: str, group: str | None) -> bool:
-    """Set a question's exclusion group; whether it changed."""
-    question = db.session.scalar(select(Question).where(Question.code == code))
-    if question.exclusion_group == group:
-        return False
-    question.exclusion_group = group
-    return True
-
-
-def _apply_status(code: str, status: str | None) -> str | None:
-    """Set a question's status; 'retired', 'restored' or 'to_practice' when it changed."""
-    question = db.session.scalar(select(Question).where(Question.code == code))
-    if status is None or question.status == status:
-        return None
-    question.status = status
-    return {RETIRED: "retired", PRACTICE: "to_practice"}.get(status, "restored")

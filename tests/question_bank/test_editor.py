@@ -1,14 +1,16 @@
 """The staff question editor: create, edit into a new version, retire/restore,
 history diff, image uploads, search filters, permissions and the audit trail."""
 import io
+import re
 
 import pytest
 from PIL import Image
 
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
-from helpers import app_context, csrf_from_html, form_login
+from helpers import app_context, csrf_from_html, form_login, question_data
 from question_bank.models import Question
+from question_bank.services import upsert_question
 
 FORM = {
     "topic": "regulations", "classes": ["A", "C"],
@@ -202,7 +204,15 @@ def test_import_page_reports_every_problem_and_imports_nothing(app, staff_client
     exported_json = staff_client.get("/bank/export.json").data
     edited = exported_json.replace(b"Pertanyaan " + record.code.encode(), b"Pertanyaan baru " + record.code.encode())
     response = post_form(staff_client, "/bank/import", {"format": "json"}, {"file": (io.BytesIO(edited), "bank.json")})
-    assert response.status_code == 200 and 'id="import-report"' in response.get_data(as_text=True)
+    # Issue 13: an upload now leads to a preview; the import happens on confirmation.
+    assert response.status_code == 303
+    preview = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-plan"' in preview and "Diperbarui (versi baru)" in preview
+    _, versions = load(app, record.code)
+    assert len(versions) == 1
+    confirm = re.search(r'action="([^"]+/confirm)"', preview).group(1)
+    response = staff_client.post(confirm, data={"csrf_token": csrf_from_html(preview)})
+    assert response.status_code == 303
     _, versions = load(app, record.code)
     assert [v[1] for v in versions] == [f"Pertanyaan {record.code}?", f"Pertanyaan baru {record.code}?"]
 
@@ -220,3 +230,22 @@ def test_question_page_shows_statistics_in_both_languages(app, staff_client, app
         page = staff_client.get(f"/bank/{record.id}")
         assert page.status_code == 200
         assert "27%" in page.get_data(as_text=True)
+
+
+def test_an_imported_true_false_question_is_translated_in_the_editor(app, staff_client):
+    with app_context(app):
+        data = question_data(code="REG-903", option_count=2)
+        data["text"]["en"] = data["explanation"]["en"] = ""
+        upsert_question(data)
+        db.session.commit()
+        question = db.session.scalar(db.select(Question).where(Question.code == "REG-903"))
+        assert question.current_version.translation_needed
+        question_id = question.id
+    form = {**FORM, "code": "REG-903", "option_c_id": "", "option_c_en": "", "text_en": "Translated?"}
+    assert post_form(staff_client, f"/bank/{question_id}/edit", form).status_code == 303
+    with app_context(app):
+        version = db.session.get(Question, question_id).current_version
+        assert len(version.options) == 2 and version.text_en == "Translated?"
+        assert not version.translation_needed
+    # A new question still needs three options.
+    assert post_form(staff_client, "/bank/new", {**form, "code": "REG-904"}).status_code == 422

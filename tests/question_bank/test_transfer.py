@@ -37,8 +37,8 @@ from question_bank.transfer import (
     ImportReport,
     export_bank,
     import_bank,
-    operations,
     parse_import,
+    plan,
 )
 from question_bank.transfer.csv_format import (
     COLUMNS,
@@ -282,7 +282,7 @@ def test_a_failure_while_saving_rolls_the_whole_import_back(app_ctx, monkeypatch
             raise RuntimeError("database went away")
         return upsert_question(data, by_user_id)
 
-    monkeypatch.setattr(operations, "upsert_question", failing_upsert)
+    monkeypatch.setattr(plan, "upsert_question", failing_upsert)  # saving moved to plan.apply_plan
     with pytest.raises(RuntimeError):
         import_bank("json", json_file(question_data(code="REG-821"), question_data(code="REG-820")), None)
 

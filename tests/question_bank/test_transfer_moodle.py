@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 from transfer_helpers import ML, SIGN, bank_size, empty_bank, multichoice, question_by_code, quiz, rejection, save
 
@@ -21,8 +22,16 @@ from question_bank.transfer import (
     import_bank,
     parse_import,
 )
+from question_bank.transfer.plan import build_plan
 
 FILES = Path(__file__).parent / "files"
+
+
+@pytest.fixture
+def english(app_ctx):
+    """Problems in English (they follow the UI language, Indonesian by default, since issue 13)."""
+    with force_locale("en"):
+        yield app_ctx
 
 
 # --------------------------------------------------------------------------- Moodle XML
@@ -77,10 +86,14 @@ def test_hand_written_moodle_file_imports(app_ctx, staff):
     version = sign.current_version
     assert (sign.status, version.topic, version.class_codes, version.image, version.reference) == (
         ACTIVE, "signs", ["A", "C"], SIGN, "PM 13 Tahun 2014")
-    assert (version.text_id, version.text_en) == ("Apa arti rambu ini?", "What does this sign mean?")
-    assert version.options[version.correct_index] == {"id": "Dilarang masuk", "en": "No entry", "correct": True}
+    # <strong> is formatting: the texts are kept as sanitised HTML (issue 13; they were flattened to plain text)
+    assert version.text_format == "html"
+    assert (version.text_id, version.text_en) == ("<p>Apa arti rambu <strong>ini</strong>?</p>",
+                                                  "<p>What does <strong>this</strong> sign mean?</p>")
+    assert version.options[version.correct_index] == {"id": "<p>Dilarang masuk</p>", "en": "<p>No entry</p>",
+                                                      "correct": True}
     assert version.correct_index == 1 and len(version.options) == 4
-    assert version.explanation_en == "A red disc with a white bar means no entry & it applies to all vehicles."
+    assert version.explanation_en == "A red disc with a white bar means no entry &amp; it applies to all vehicles."
     assert version.created_by_id == staff.id
 
     ethics = question_by_code("ETH-901")
@@ -95,14 +108,22 @@ def test_hand_written_moodle_file_imports(app_ctx, staff):
     assert safe.text_en == "You approach a “school zone” at 07:00. What do you do?"
 
 
-def test_moodle_file_without_translations_is_rejected(app_ctx):
-    problems = rejection("moodle", (FILES / "moodle_plain.xml").read_bytes())
-    lacking = "missing English text in: question text, general feedback (explanation), answer 1, answer 2, answer 3"
-    assert problems == [("<question> #2 (REG-901)", lacking), ("<question> #3 (REG-902)", lacking)]
-    assert bank_size() == (0, 0)
+def test_moodle_file_without_translations_imports_as_translation_needed(app_ctx):
+    # Issue 13: a monolingual file is no longer refused for missing English; its questions
+    # come in, in their language, marked "translation needed" (never drawn for papers).
+    report = import_bank("moodle", (FILES / "moodle_plain.xml").read_bytes(), None)
+    assert report == ImportReport(created=2, translation_needed=2)
+    version = question_by_code("REG-901").current_version
+    assert version.text_id == "Berapa batas kecepatan paling tinggi di jalan tol?" and version.text_en == ""
+    assert version.translation_needed is True and version.text_format == "plain"
 
 
 def test_moodle_problems_are_located(app_ctx):
+    with force_locale("en"):
+        located_problems()
+
+
+def located_problems():
     not_bundled = base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'/>").decode()
     data = quiz(
         '<question type="category"><category><text>$course$/top/SIM/regulations</text></category></question>',
@@ -117,17 +138,18 @@ def test_moodle_problems_are_located(app_ctx):
         multichoice("REG-810"),
     )
     assert rejection("moodle", data) == [
-        ("<question> #2", "question type 'essay' is not supported (only multichoice)"),
+        ("<question> #2", "question type essay: an essay question needs a marker; "
+                          + "the bank has single-choice questions only"),
         ("<question> #3 (REG-810)", "answer 1 has fraction '50'; only 100 (correct) and 0 are supported"),
         ("<question> #3 (REG-810)", "answer 2 has fraction '50'; only 100 (correct) and 0 are supported"),
         ("<question> #3 (REG-810)", "needs exactly one correct option"),
         ("<question> #4 (REG-811)", "allows several answers (<single>false</single>); "
-                                    + "only single-answer questions are supported"),
-        ("<question> #5 (REG-812)", "image new.svg is neither a bundled image (static/img) nor an image already "
-                                    + "uploaded here; new images cannot be added through Moodle XML"),
+                                    + "the bank has one correct option per question"),
+        # New images are now stored on import, but only PNG, JPEG or WebP (issue 13).
+        ("<question> #5 (REG-812)", "image new.svg: The file is not a valid PNG, JPEG or WebP image."),
         ("<question> #6 (REG-813)", "image 'https://example.com/x.png' is not a file embedded in the question "
                                     + "(@@PLUGINFILE@@)"),
-        ("<question> #7 (REG-814)", "missing English text in: question text"),
+        # REG-814 (no English) is no longer refused: it is imported as "translation needed".
         ("<question> #8 (REG-810)", "duplicate code REG-810 (first at <question> #3 (REG-810))"),
     ]
 
@@ -138,7 +160,7 @@ def png(colour: str) -> bytes:
     return out.getvalue()
 
 
-def test_uploaded_image_round_trips_through_moodle_but_new_ones_are_refused(app_ctx):
+def test_uploaded_image_round_trips_through_moodle_and_new_ones_are_stored_on_import(app_ctx):
     image = store_upload(png("red"))
     save(question_data(code="REG-815", image=image))
     before, exported = export_bank("json"), export_bank("moodle")
@@ -146,15 +168,20 @@ def test_uploaded_image_round_trips_through_moodle_but_new_ones_are_refused(app_
     assert import_bank("moodle", exported, None) == ImportReport(created=1)
     assert export_bank("json") == before
 
+    # Issue 13: a new image is no longer refused; the plan names it and writes nothing,
+    # and the import stores it (validated and re-encoded like an editor upload).
     uploads = sorted(upload_folder().iterdir())
     stored = (upload_folder() / image.split("/", 1)[1]).read_bytes()
-    new_content = base64.b64encode(png("blue")).decode()
-    problems = rejection("moodle", exported.replace(base64.b64encode(stored), new_content.encode()))
-    assert [where for where, _reason in problems] == ["<question> #2 (REG-815)"]
+    changed = exported.replace(base64.b64encode(stored), base64.b64encode(png("blue")))
+    planned = build_plan("moodle", changed)["questions"][0]
+    assert (planned["action"], planned["reasons"], planned["new_image"]["name"]) == ("update", [], image.split("/")[1])
     assert sorted(upload_folder().iterdir()) == uploads
+    assert import_bank("moodle", changed, None) == ImportReport(updated=1)
+    new_image = question_by_code("REG-815").current_version.image
+    assert new_image != image and len(sorted(upload_folder().iterdir())) == len(uploads) + 1
 
 
-def test_image_references_without_a_file_are_matched_by_name(app_ctx):
+def test_image_references_without_a_file_are_matched_by_name(english):
     upload = store_upload(png("green"))
     text = ML.format("Teks?", "Text?")
     named = [multichoice("REG-822", text=f'<img src="@@PLUGINFILE@@/{upload.split("/")[1]}">' + text),
@@ -164,7 +191,7 @@ def test_image_references_without_a_file_are_matched_by_name(app_ctx):
     missing = multichoice("REG-824", text='<img src="@@PLUGINFILE@@/hilang.png">' + text)
     assert rejection("moodle", quiz(*named, missing)) == [(
         "<question> #3 (REG-824)", "image hilang.png is neither a bundled image (static/img) nor an image already "
-                                   + "uploaded here; new images cannot be added through Moodle XML")]
+                                   + "uploaded here, and the file does not contain it")]
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -185,7 +212,7 @@ PARAMETER_ENTITY = """<?xml version="1.0"?>
     (b"\xef\xbb\xbf" + EXTERNAL_ENTITY.encode(), "line 2"),
     (b'<quiz><!ENTITY x "y"></quiz>', "line 1"),
 ])
-def test_xml_declarations_are_refused(app_ctx, payload, line):
+def test_xml_declarations_are_refused(english, payload, line):
     assert rejection("moodle", payload) == [(line, "DOCTYPE and ENTITY declarations are not allowed")]
     assert bank_size() == (0, 0)
 
@@ -195,7 +222,7 @@ def test_xml_in_another_encoding_is_refused(app_ctx):
     assert rejection("moodle", payload) == [("line 1", "The file is not UTF-8 text.")]
 
 
-def test_malformed_xml_is_located(app_ctx):
+def test_malformed_xml_is_located(english):
     assert rejection("moodle", b"<quiz>\n<question>\n</quiz>") == [("line 3", "not well-formed XML (column 3)")]
     assert rejection("moodle", b"<questions/>") == [("file", "the root element must be <quiz>, not <questions>")]
 
