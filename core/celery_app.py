@@ -29,7 +29,10 @@ def celery_settings(config) -> dict:
     url = config["REDIS_URL"]
     if not url:
         raise CeleryNotConfigured("PROCTOR_QUEUE=celery needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    # Every CELERY_RESTORE_INTERVAL seconds each worker puts back the tasks that were
+    # delivered more than CELERY_VISIBILITY_TIMEOUT seconds ago and never acknowledged.
     transport = {"visibility_timeout": config["CELERY_VISIBILITY_TIMEOUT"],
+                 "unacked_restore_interval": config["CELERY_RESTORE_INTERVAL"], "unacked_restore_throttle": 1,
                  "socket_connect_timeout": 2, "socket_timeout": 10}
     return {
         "broker_url": url,
@@ -52,7 +55,6 @@ def celery_settings(config) -> dict:
         "task_publish_retry": True,
         "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
                                       "interval_max": 0.5},
-        "worker_hijack_root_logger": False,
         "worker_send_task_events": False,
     }
 

@@ -89,6 +89,7 @@ def proctoring_config() -> dict:
         # Celery: a task not acknowledged this long after delivery (its worker died) is
         # delivered again; analysis is idempotent, so a slow task delivered twice is harmless.
         "CELERY_VISIBILITY_TIMEOUT": int(env("CELERY_VISIBILITY_TIMEOUT", 300)),
+        "CELERY_RESTORE_INTERVAL": int(env("CELERY_RESTORE_INTERVAL", 10)),
         # Retries of a task whose database was unreachable (exponential backoff, at most 60 s apart).
         "CELERY_TASK_MAX_RETRIES": int(env("CELERY_TASK_MAX_RETRIES", 8)),
         # A frame still queued this long after it arrived lost its job (a crashed process):
