@@ -101,7 +101,9 @@ class CeleryQueue:
         from core.celery_app import QUEUE
 
         try:
-            return self.celery.send_task(self.tasks[job.__name__], args=list(args), queue=QUEUE)
+            # The outcome is in the database; nobody here waits for the task's result, so the
+            # worker stores none (and this process subscribes to nothing on the result backend).
+            return self.celery.send_task(self.tasks[job.__name__], args=list(args), queue=QUEUE, ignore_result=True)
         except (BrokerError, RedisError, OSError) as error:
             self.app.logger.error("Proctoring job %s%r not queued (broker: %s)", job.__name__, args, error)
             return None
