@@ -39,3 +39,15 @@ def test_a_second_delivery_racing_the_first_stores_nothing(app, exam, monkeypatc
         assert frame.analysis["detail"] == {"delivery": "second"}
         assert refreshes == [frame.attempt_id]  # the flags were refreshed once
         assert jobs.analyze_frame(frame_id) == jobs.SKIPPED and Racing.depth == 2  # not analysed again
+
+
+def test_the_requeue_command_sends_lost_frames_again(app, exam, rows, clock, monkeypatch):
+    real_enqueue = proctor_services.enqueue
+    monkeypatch.setattr(proctor_services, "enqueue", lambda *args: None)  # the job is lost
+    assert exam.frame(jpeg()).status_code == 202
+    monkeypatch.setattr(proctor_services, "enqueue", real_enqueue)
+    runner = app.test_cli_runner()
+    assert "Queued 0 frame(s)" in runner.invoke(args=["requeue-stale-frames"]).output  # not stale yet
+    clock.advance(seconds=app.config["PROCTOR_STALE_QUEUE_SECONDS"] + 1)
+    assert "Queued 1 frame(s)" in runner.invoke(args=["requeue-stale-frames"]).output
+    assert [frame.status for frame in rows(Frame)] == [ANALYZED]
