@@ -81,6 +81,7 @@ class Parts:
     def __init__(self, mode: str, folder: Path, args):
         self.mode, self.folder, self.args = mode, folder, args
         self.processes: list[subprocess.Popen] = []
+        self.alarms: list[str] = []  # worker timeouts and tracebacks in the servers' logs
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         database = args.database_url or f"sqlite:///{folder / 'bench.db'}"
@@ -108,6 +109,8 @@ class Parts:
             for line in process.stderr:
                 if ready and ready in line:
                     seen.set()
+                if "WORKER TIMEOUT" in line or line.startswith("Traceback"):
+                    self.alarms.append(line.strip())
 
         threading.Thread(target=drain, daemon=True).start()
         if ready and not seen.wait(180):
@@ -180,26 +183,42 @@ class Stats:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
+class Dropped:
+    """Stands in for a response when the connection failed (counted as an error)."""
+
+    status_code = 0
+
+    def json(self) -> dict:
+        return {}
+
+
+async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs):
+    try:
+        return await client.request(method, url, **kwargs)
+    except httpx.HTTPError:
+        return Dropped()
+
+
 async def applicant(base: str, email: str, reference: bytes, stream: list[bytes], duration: float, stats: Stats,
                     start_gate: asyncio.Semaphore) -> None:
     """One applicant: sign in, camera check, start, then `duration` seconds of exam, then submit."""
     async with httpx.AsyncClient(base_url=base + "/api/v1", timeout=30) as client:
         async with start_gate:  # sign-in and camera checks a few at a time, like arrivals
-            token = (await client.get("/session")).json()["csrf_token"]
-            signed = await client.post("/session", json={"email": email, "password": PASSWORD},
-                                       headers={"X-CSRFToken": token})
+            token = (await send(client, "GET", "/session")).json().get("csrf_token", "")
+            signed = await send(client, "POST", "/session", json={"email": email, "password": PASSWORD},
+                                headers={"X-CSRFToken": token})
             if signed.status_code != 200:
                 stats.error(f"login {signed.status_code}")
                 return
             headers = {"X-CSRFToken": signed.json()["csrf_token"]}
-            application = (await client.get("/applications")).json()["applications"][0]["id"]
-            check = await client.post(f"/applications/{application}/system-check", content=reference,
-                                      headers={**headers, "Content-Type": "image/jpeg"})
+            application = (await send(client, "GET", "/applications")).json()["applications"][0]["id"]
+            check = await send(client, "POST", f"/applications/{application}/system-check", content=reference,
+                               headers={**headers, "Content-Type": "image/jpeg"})
             if check.status_code != 201 or not check.json().get("passed"):
                 stats.error(f"camera check {check.status_code}")
                 return
-            started = await client.post("/attempts", json={"application_id": application, "consent": True},
-                                        headers=headers)
+            started = await send(client, "POST", "/attempts", json={"application_id": application, "consent": True},
+                                 headers=headers)
             if started.status_code != 201:
                 stats.error(f"start {started.status_code}")
                 return
@@ -214,8 +233,8 @@ async def applicant(base: str, email: str, reference: bytes, stream: list[bytes]
             if now >= next_frame:
                 sequence += 1
                 t0 = time.perf_counter()
-                response = await client.post(
-                    f"/attempts/{public_id}/frames", headers=headers,
+                response = await send(
+                    client, "POST", f"/attempts/{public_id}/frames", headers=headers,
                     data={"sequence": str(sequence), "client_time": str(int(time.time() * 1000))},
                     files={"frame": ("frame.jpg", next(frames), "image/jpeg")})
                 stats.frames.append((time.perf_counter() - t0) * 1000)
@@ -223,22 +242,22 @@ async def applicant(base: str, email: str, reference: bytes, stream: list[bytes]
                     stats.error(f"frame {response.status_code}")
                 if sequence % 6 == 0:
                     kind = "window_blur" if sequence % 12 else "window_focus"
-                    events = await client.post(f"/attempts/{public_id}/events", headers=headers, json={"events": [
+                    events = await send(client, "POST", f"/attempts/{public_id}/events", headers=headers, json={"events": [
                         {"id": f"e{sequence}", "type": kind, "at": int(time.time() * 1000)}]})
                     if events.status_code != 202:
                         stats.error(f"events {events.status_code}")
                 next_frame += rng.uniform(4.0, 6.0)
             if now >= next_answer and question <= 30:
                 t0 = time.perf_counter()
-                response = await client.post(f"/attempts/{public_id}/questions/{question}/answer",
-                                             json={"option": rng.randrange(4)}, headers=headers)
+                response = await send(client, "POST", f"/attempts/{public_id}/questions/{question}/answer",
+                                      json={"option": rng.randrange(4)}, headers=headers)
                 stats.answers.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
                     stats.error(f"answer {response.status_code}")
                 question += 1
                 next_answer += rng.uniform(8.0, 12.0)
             await asyncio.sleep(max(0.0, min(next_frame, next_answer) - time.monotonic()))
-        submitted = await client.post(f"/attempts/{public_id}/submit", headers=headers)
+        submitted = await send(client, "POST", f"/attempts/{public_id}/submit", headers=headers)
         if submitted.status_code != 200:
             stats.error(f"submit {submitted.status_code}")
 
@@ -301,7 +320,8 @@ def run(mode: str, count: int, args, references, streams) -> dict:
     finally:
         parts.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return {"mode": mode, "applicants": count, "elapsed": elapsed, "stats": stats, **figures}
+    return {"mode": mode, "applicants": count, "elapsed": elapsed, "stats": stats, "alarms": parts.alarms,
+            **figures}
 
 
 def report(result: dict) -> str:
@@ -312,7 +332,8 @@ def report(result: dict) -> str:
             f"frames {len(s.frames):5d}: {percentile(s.frames, .5):6.1f} {percentile(s.frames, .95):6.1f} "
             f"{percentile(s.frames, .99):6.1f} | errors {errors:3d} | analysed {result['analysed']}/{result['frames']} "
             f"{result['per_second']:5.1f}/s | lag p50 {result['lag_p50']:5.2f} p95 {result['lag_p95']:5.2f} "
-            f"max {result['lag_max']:5.2f} s" + (f" | {s.errors}" if errors else ""))
+            f"max {result['lag_max']:5.2f} s" + (f" | {s.errors}" if errors else "")
+            + (f" | server log: {len(result['alarms'])} x {result['alarms'][0]}" if result["alarms"] else ""))
 
 
 def main() -> None:
