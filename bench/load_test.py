@@ -9,7 +9,8 @@ camera check), then at most --drain seconds waiting for the analyses, then every
 Two setups in the same run, on the same machine:
   embedded - `flask run` (threads), SQLite, frame analysis on the in-process pool (the default);
   celery   - gunicorn (gunicorn.conf.py), Celery workers (`celery -A proctoring.tasks worker`,
-             --workers of them) and redis-server on loopback; SQLite, or PostgreSQL with --database-url.
+             --workers of them) and redis-server on loopback; PostgreSQL with --database-url (an
+             empty database it may fill), else SQLite.
 
 Printed per setup and N: p50/p95/p99 of answer saves and frame uploads (ms), errors, frames
 analysed per second, and the lag from upload to analysis (received_at -> analyzed_at).
@@ -84,7 +85,8 @@ class Parts:
         self.alarms: list[str] = []  # worker timeouts and tracebacks in the servers' logs
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        database = args.database_url or f"sqlite:///{folder / 'bench.db'}"
+        # The embedded default is SQLite by definition; the Celery setup uses --database-url when given.
+        database = (args.database_url if mode == "celery" else None) or f"sqlite:///{folder / 'bench.db'}"
         self.env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "bench-secret", "SESSION_COOKIE_SECURE": "0",
                     "EVIDENCE_FOLDER": str(folder / "evidence"), "UPLOAD_FOLDER": str(folder / "uploads"),
                     "PROCTORING_REQUIRED": "1", "PROCTOR_LIVENESS_REQUIRED": "0", "PROCTOR_ANALYZER": args.analyzer,
@@ -344,7 +346,7 @@ def main() -> None:
     parser.add_argument("--modes", default="embedded,celery")
     parser.add_argument("--analyzer", default="vision", choices=("vision", "fake"))
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (celery mode)")
-    parser.add_argument("--database-url", default=None, help="PostgreSQL for both setups (default: SQLite files)")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL for the celery setup (default: SQLite)")
     args = parser.parse_args()
     references, streams = pictures(args.analyzer)
     print(f"{os.cpu_count()} CPUs, analyzer {args.analyzer}, {args.duration:.0f} s per run; latencies in ms "
