@@ -111,16 +111,6 @@ class Frame(db.Model):
     is_evidence: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    def record_analysis(self, analysis: FrameAnalysis, now: datetime) -> None:
-        if self.status != QUEUED:
-            raise Conflict(f"frame {self.id} was already analysed")
-        self.status, self.analysis, self.analyzed_at = ANALYZED, analysis.to_dict(), now
-
-    def record_failure(self, error: str, now: datetime) -> None:
-        if self.status != QUEUED:
-            raise Conflict(f"frame {self.id} was already analysed")
-        self.status, self.error, self.analyzed_at = FAILED, error[:200], now
-
     @classmethod
     def settle(cls, frame_id: int, now: datetime, analysis: FrameAnalysis | None = None,
                error: str | None = None) -> bool:
