@@ -1,5 +1,7 @@
 # `make run` installs and serves the app on http://127.0.0.1:5000 (SQLite, demo data).
 # `make test` installs and runs the whole test suite. Both use the virtualenv in .venv.
+# `make serve` (gunicorn) and `make worker` (a Celery proctor worker) run the production
+# parts with the settings in the environment (docs/deploy.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,9 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 RUN_PACKAGES := libgl1 libglib2.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-dejavu-core redis-server
 
-.PHONY: run test lint bench translations
+.PHONY: run test lint bench translations serve worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,15 @@ run: $(VENV)/.runtime
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed
 	EXAM_SWEEP_INTERVAL=30 $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.runtime
+	sh tools/system-packages.sh $(RUN_PACKAGES)
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
+
+worker: $(VENV)/.runtime
+	sh tools/system-packages.sh $(RUN_PACKAGES)
+	$(BIN)/celery -A proctoring.tasks worker --concurrency 1 -Q frames --loglevel INFO
 
 test: $(VENV)/.dev
 	sh tools/system-packages.sh $(TEST_PACKAGES)

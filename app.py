@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from core.config import load_config
 from core.errors import refuse_nameless_form_fields, refuse_oversized_streams
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.static import configure_static
 from question_bank import allow_import_uploads
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_blueprints(app)
     configure_security_headers(app)
+    configure_static(app)
     configure_errors_and_cli(app)
     configure_sweeper(app)
     configure_proctoring(app)
@@ -175,7 +177,8 @@ def configure_sweeper(app: Flask) -> None:
 
 def configure_proctoring(app: Flask) -> None:
     """The frame-analysis worker pool (threads start on the first frame; stopped at exit,
-    or by `app.extensions["proctor_pool"].shutdown()`)."""
+    or by `app.extensions["proctor_pool"].shutdown()`), and with PROCTOR_QUEUE=celery the
+    Celery queue that frame analysis and flag refreshes are sent to instead."""
     from proctoring.worker import start_pool
 
     start_pool(app)

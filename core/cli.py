@@ -1,5 +1,5 @@
-"""Click commands: `flask --app app seed | create-user | sweep-expired | purge-evidence |
-auto-clear | verify-audit | backup | restore`.
+"""Click commands: `flask --app app seed | create-user | sweep-expired | requeue-stale-frames |
+purge-evidence | auto-clear | verify-audit | backup | restore`.
 Migrations are Flask-Migrate's: `flask --app app db upgrade`."""
 from datetime import date
 from pathlib import Path
@@ -86,6 +86,13 @@ def register_cli(app: Flask) -> None:
         """Submit every exam whose deadline has passed, then auto-clear eligible reviews."""
         click.echo(f"Submitted {sweep_expired()} expired exam(s).")
         click.echo(f"Auto-cleared {auto_clear_pending().cleared} exam(s) awaiting review.")
+
+    @app.cli.command("requeue-stale-frames")
+    def requeue_stale_frames_command():
+        """Queue again the frames whose analysis was lost (queued longer than PROCTOR_STALE_QUEUE_SECONDS)."""
+        from proctoring.services import requeue_stale_frames
+
+        click.echo(f"Queued {requeue_stale_frames()} frame(s) again for analysis.")
 
     @app.cli.command("purge-evidence")
     def purge_evidence_command():

@@ -63,6 +63,9 @@ def load_config(instance_path: Path) -> dict:
         "PUBLIC_HOLIDAYS": os.environ.get("PUBLIC_HOLIDAYS", ""),
         "EXAM_SWEEP_INTERVAL": int(os.environ.get("EXAM_SWEEP_INTERVAL", 0)),
         "SUBMIT_GRACE_SECONDS": int(os.environ.get("SUBMIT_GRACE_SECONDS", 2)),
+        # Static files: versioned URLs (`?v=<content hash>`, added by url_for) are cached for a
+        # year; a URL without the version (a link from CSS) for STATIC_MAX_AGE seconds.
+        "SEND_FILE_MAX_AGE_DEFAULT": int(os.environ.get("STATIC_MAX_AGE", 3600)),
         **proctoring_config(),
     }
 
@@ -78,6 +81,17 @@ def proctoring_config() -> dict:
         # Analyse frames inside the request instead of the worker pool (tests).
         "PROCTOR_SYNC_ANALYSIS": _env_bool("PROCTOR_SYNC_ANALYSIS", False),
         "PROCTOR_WORKERS": int(env("PROCTOR_WORKERS", 2)),
+        # Where frame analysis and flag refreshes run: "threads" (the in-process pool, one
+        # machine) or "celery" (tasks on Redis, run by `celery -A proctoring.tasks worker`;
+        # needs REDIS_URL). REDIS_URL alone does not switch it: it may serve other purposes.
+        "PROCTOR_QUEUE": env("PROCTOR_QUEUE", "threads").strip().lower(),
+        "REDIS_URL": env("REDIS_URL", ""),
+        # Celery: a task not acknowledged this long after delivery (its worker died) is
+        # delivered again; analysis is idempotent, so a slow task delivered twice is harmless.
+        "CELERY_VISIBILITY_TIMEOUT": int(env("CELERY_VISIBILITY_TIMEOUT", 300)),
+        "CELERY_RESTORE_INTERVAL": int(env("CELERY_RESTORE_INTERVAL", 10)),
+        # Retries of a task whose database was unreachable (exponential backoff, at most 60 s apart).
+        "CELERY_TASK_MAX_RETRIES": int(env("CELERY_TASK_MAX_RETRIES", 8)),
         # A frame still queued this long after it arrived lost its job (a crashed process):
         # the sweeper queues it again. Analysis takes well under a second, so two minutes is ample.
         "PROCTOR_STALE_QUEUE_SECONDS": int(env("PROCTOR_STALE_QUEUE_SECONDS", 120)),

@@ -37,28 +37,40 @@ def _attempt_lock(attempt_id: int) -> threading.Lock:
         return _attempt_locks[attempt_id]
 
 
-def analyze_frame(frame_id: int) -> None:
+# What `analyze_frame` did (a task's result).
+DONE, FAILED_ANALYSIS, SKIPPED = "analyzed", "failed", "skipped"
+
+
+def analyze_frame(frame_id: int) -> str:
     """Analyse one stored frame against the attempt's reference, then refresh the
-    attempt's flags. A frame that cannot be analysed is marked failed, not retried."""
+    attempt's flags. Idempotent by frame id: a frame no longer queued is left alone
+    (SKIPPED), and of two runs at once only the first to store its result refreshes the
+    flags. A frame that cannot be analysed is marked failed (FAILED_ANALYSIS), not retried.
+    Database errors propagate (the task queue retries them)."""
     frame = db.session.get(Frame, frame_id)
     if frame is None or frame.status != QUEUED:
-        return
-    session = db.session.scalar(select(ProctorSession).where(ProctorSession.attempt_id == frame.attempt_id))
+        return SKIPPED
+    attempt_id, path = frame.attempt_id, frame.path
+    session = db.session.scalar(select(ProctorSession).where(ProctorSession.attempt_id == attempt_id))
     signature = session.check.signature if session is not None and session.check is not None else None
+    db.session.rollback()  # no transaction stays open while the vision code runs
     try:
-        if frame.path is None:
+        if path is None:
             raise AnalysisFailed("the frame's file was deleted before analysis")
         analyzer = get_analyzer(current_app._get_current_object())
-        result = analyzer.analyze_frame(storage.read(frame.path), tuple(signature) if signature else None,
-                                        memory_key=str(frame.attempt_id))
+        result = analyzer.analyze_frame(storage.read(path), tuple(signature) if signature else None,
+                                        memory_key=str(attempt_id))
     except (AnalysisFailed, AnalyzerUnavailable, FileNotFoundError) as error:
         current_app.logger.warning("Frame %s not analysed: %s", frame_id, error)
-        frame.record_failure(str(error) or type(error).__name__, now_utc())
+        settled = Frame.settle(frame_id, now_utc(), error=str(error) or type(error).__name__)
         db.session.commit()
-        return
-    frame.record_analysis(result, now_utc())
+        return FAILED_ANALYSIS if settled else SKIPPED
+    if not Frame.settle(frame_id, now_utc(), analysis=result):
+        db.session.rollback()
+        return SKIPPED  # another delivery of this job stored its result first
     db.session.commit()
-    refresh_flags(frame.attempt_id)
+    refresh_flags(attempt_id)
+    return DONE
 
 
 def refresh_flags(attempt_id: int) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,15 +111,19 @@ class Frame(db.Model):
     is_evidence: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    def record_analysis(self, analysis: FrameAnalysis, now: datetime) -> None:
-        if self.status != QUEUED:
-            raise Conflict(f"frame {self.id} was already analysed")
-        self.status, self.analysis, self.analyzed_at = ANALYZED, analysis.to_dict(), now
-
-    def record_failure(self, error: str, now: datetime) -> None:
-        if self.status != QUEUED:
-            raise Conflict(f"frame {self.id} was already analysed")
-        self.status, self.error, self.analyzed_at = FAILED, error[:200], now
+    @classmethod
+    def settle(cls, frame_id: int, now: datetime, analysis: FrameAnalysis | None = None,
+               error: str | None = None) -> bool:
+        """Move a queued frame to analysed (with `analysis`) or failed (with `error`) in one
+        UPDATE guarded by its status: of two deliveries of the same job (a retry, a
+        redelivery after a lost worker), only the first changes the row. True if this
+        call did; the caller commits."""
+        values = ({"status": ANALYZED, "analysis": analysis.to_dict()} if analysis is not None
+                  else {"status": FAILED, "error": (error or "analysis failed")[:200]})
+        changed = db.session.execute(
+            update(cls).where(cls.id == frame_id, cls.status == QUEUED).values(analyzed_at=now, **values)
+            .execution_options(synchronize_session=False))
+        return changed.rowcount == 1
 
     @property
     def result(self) -> FrameAnalysis | None:

@@ -81,6 +81,13 @@ class VisionAnalyzer:
         self._memories: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Load the calling thread's models now (a Celery pool process does, when it starts)."""
+        try:
+            vision.thread_models()
+        except vision.ModelUnavailable as error:
+            raise AnalyzerUnavailable(error.message) from error
+
     @staticmethod
     def _decode(jpeg: bytes):
         try:

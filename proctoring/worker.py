@@ -1,7 +1,8 @@
-"""The analysis worker pool: ThreadPoolExecutors inside the app process.
+"""The analysis worker pool: ThreadPoolExecutors inside the app process, or Celery.
 
 Jobs are plain functions of ids (`proctoring.jobs`), run inside a fresh app
-context, so a task queue can run them unchanged later. With
+context. With PROCTOR_QUEUE=celery, `enqueue` sends them as Celery tasks by name
+(`CeleryQueue`; the worker side is `proctoring.tasks`) instead. With
 PROCTOR_SYNC_ANALYSIS (tests) a job runs at once in the caller's thread and its
 errors propagate; in the pool they are logged and the job's session rolled back.
 
@@ -20,6 +21,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from flask import Flask, current_app
 
 from core.extensions import db
+
+QUEUES = ("threads", "celery")
 
 
 class AnalysisPool:
@@ -78,15 +81,52 @@ class AnalysisPool:
             executor.shutdown(wait=wait, cancel_futures=not wait)
 
 
+class CeleryQueue:
+    """Sends jobs to the Celery workers by task name. A broker that cannot be reached is
+    logged, not raised: what the job reads is committed, and the stale-frame sweep
+    (`proctoring.services.requeue_stale_frames`) sends a frame's analysis again."""
+
+    def __init__(self, app: Flask):
+        from core.celery_app import ANALYZE_FRAME, REFRESH_FLAGS, make_celery  # Celery only when configured
+
+        self.app = app
+        self.celery = make_celery(app)
+        self.tasks = {"analyze_frame": ANALYZE_FRAME, "refresh_flags": REFRESH_FLAGS}
+
+    def submit(self, job: Callable, *args):
+        """The task's AsyncResult, or None when the broker could not be reached."""
+        from kombu.exceptions import OperationalError as BrokerError
+        from redis.exceptions import RedisError
+
+        from core.celery_app import QUEUE
+
+        try:
+            # The outcome is in the database; nobody here waits for the task's result, so the
+            # worker stores none (and this process subscribes to nothing on the result backend).
+            return self.celery.send_task(self.tasks[job.__name__], args=list(args), queue=QUEUE, ignore_result=True)
+        except (BrokerError, RedisError, OSError) as error:
+            self.app.logger.error("Proctoring job %s%r not queued (broker: %s)", job.__name__, args, error)
+            return None
+
+
 def start_pool(app: Flask) -> AnalysisPool:
+    """The in-process pool (always: it runs the camera check's `call`s) and, with
+    PROCTOR_QUEUE=celery, the Celery queue for jobs. Raises ValueError for an unknown
+    PROCTOR_QUEUE and CeleryNotConfigured without REDIS_URL."""
+    if app.config["PROCTOR_QUEUE"] not in QUEUES:
+        raise ValueError(f"PROCTOR_QUEUE must be one of {QUEUES}, not {app.config['PROCTOR_QUEUE']!r}")
     pool = AnalysisPool(app)
     app.extensions["proctor_pool"] = pool
+    if app.config["PROCTOR_QUEUE"] == "celery":
+        app.extensions["proctor_celery"] = CeleryQueue(app)
     return pool
 
 
-def enqueue(job: Callable, *args) -> Future | None:
-    """Run `job(*args)` in the current app's pool (call after committing what it reads)."""
-    return current_app.extensions["proctor_pool"].submit(job, *args)
+def enqueue(job: Callable, *args):
+    """Run `job(*args)` in the current app's pool or send it to the Celery workers
+    (call after committing what it reads)."""
+    queue = current_app.extensions.get("proctor_celery") or current_app.extensions["proctor_pool"]
+    return queue.submit(job, *args)
 
 
 def call(function: Callable, *args, timeout: float = 30.0):

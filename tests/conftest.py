@@ -282,3 +282,17 @@ def postgres_url(keep_logging_configuration):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real redis-server on loopback for this test (`services.RedisServer`); skipped
+    with the reason where Debian's redis-server is missing, failed when CI is set."""
+    from services import RedisServer
+
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()

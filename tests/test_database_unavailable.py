@@ -34,7 +34,8 @@ def test_healthz_says_ready_and_503_when_the_database_is_gone(app, monkeypatch):
     client = app.test_client()
     ok = client.get("/healthz")
     assert ok.status_code == 200 and ok.get_json() == {
-        "status": "ok", "ready": True, "database": "ok", "analysis": "in-process", "analysis_backlog": 0}
+        "status": "ok", "ready": True, "unreachable": [], "database": "ok", "analysis": "in-process",
+        "analysis_backlog": 0}
     assert ok.headers["Cache-Control"] == "no-store"
 
     def unreachable(*args, **kwargs):
@@ -44,3 +45,4 @@ def test_healthz_says_ready_and_503_when_the_database_is_gone(app, monkeypatch):
     down = client.get("/healthz")
     assert down.status_code == 503
     assert down.get_json()["database"] == "unreachable" and down.get_json()["ready"] is False
+    assert down.get_json()["unreachable"] == ["database"]

@@ -121,7 +121,7 @@ def test_the_page_has_no_inline_script_or_style(session_sat, examiner, web):
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert not re.search(r"\sstyle=", html) and "<style" not in html
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
-    assert '<script src="/static/js/review.js"' in html
+    assert re.search(r'<script src="/static/js/review.js\?v=[0-9a-f]{12}"', html)  # versioned: cacheable
 
 
 def test_an_unsupervised_exam_has_an_empty_timeline_and_no_photo(app, make_bank, applicant, applicant_api, examiner,
