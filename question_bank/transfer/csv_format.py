@@ -23,7 +23,7 @@ LETTERS = "ABCD"
 COLUMNS = (
     "code", "status", "topic", "classes", "text_id", "text_en",
     *(f"option_{letter.lower()}_{lang}" for letter in LETTERS for lang in ("id", "en")),
-    "correct", "explanation_id", "explanation_en", "reference", "image", "exclusion_group", "format",
+    "correct", "explanation_id", "explanation_en", "reference", "image", "format", "exclusion_group",
 )
 OPTIONAL_COLUMNS = {"status", "option_d_id", "option_d_en", "reference", "image", "exclusion_group", "format"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
