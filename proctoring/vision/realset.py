@@ -86,14 +86,19 @@ def source_image(face: RealFace) -> tuple[np.ndarray, tuple]:
     return read_source(face.package, face.path), face.box
 
 
-def webcam_frame(face: RealFace, centre, face_width: float = 180.0) -> np.ndarray:
-    """The person alone at webcam distance: a crop around the face (2.2 boxes wide,
-    so neighbours in a group photo stay out) placed in a 640x480 frame."""
+def portrait(face: RealFace) -> tuple[np.ndarray, tuple]:
+    """The person alone: a crop 2.2 face boxes wide around the face (neighbours in a
+    group photo stay out) and the face's box in it."""
     image, (x, y, w, h) = source_image(face)
     side = 2.2 * max(w, h)
     x0, y0 = int(max(0, x + w / 2 - side / 2)), int(max(0, y + h / 2 - side / 2))
     x1, y1 = int(min(image.shape[1], x + w / 2 + side / 2)), int(min(image.shape[0], y + h / 2 + side / 2))
-    return place(image[y0:y1, x0:x1], (x - x0, y - y0, w, h), face_width, centre)
+    return image[y0:y1, x0:x1], (x - x0, y - y0, w, h)
+
+
+def webcam_frame(face: RealFace, centre, face_width: float = 180.0) -> np.ndarray:
+    """The person alone (`portrait`) at webcam distance, placed in a 640x480 frame."""
+    return place(*portrait(face), face_width, centre)
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,8 @@ import zlib
 import numpy as np
 
 from proctoring.vision.devset import SESSION_SCRIPT, DevFrame, _rng, scripted_session
-from proctoring.vision.realset import FACES, RealFace, source_image
+from proctoring.vision.realset import FACES, RealFace, portrait
 from proctoring.vision.synth import place
-
-
-def portrait(face: RealFace) -> tuple[np.ndarray, tuple]:
-    """The person alone: a crop 2.2 face boxes wide around the face (neighbours in a
-    group photo stay out) and the face's box in it."""
-    image, (x, y, w, h) = source_image(face)
-    side = 2.2 * max(w, h)
-    x0, y0 = int(max(0, x + w / 2 - side / 2)), int(max(0, y + h / 2 - side / 2))
-    x1, y1 = int(min(image.shape[1], x + w / 2 + side / 2)), int(min(image.shape[0], y + h / 2 + side / 2))
-    return image[y0:y1, x0:x1], (x - x0, y - y0, w, h)
 
 
 def session_people(split: str | None = None, faces=FACES) -> list[tuple[RealFace, RealFace, RealFace]]:
