@@ -10,10 +10,31 @@ from proctoring.vision.pose import rotation_from_pose
 from proctoring.vision.records import HeadPose
 
 WIDTH, HEIGHT = 640, 480
+NPM = "npm:"  # a source package named "npm:<name>" is one tools/npm_faces.py fetched
+PROJECT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def npm_faces_dir() -> str:
+    """Where tools/npm_faces.py puts the npm packages' photos (the same rule as its
+    `faces_dir`: the tool runs on a bare Python, so it cannot import this module)."""
+    return os.environ.get("NPM_FACES_DIR") or os.path.join(PROJECT, ".venv", "share", "npm-faces")
+
+
+def source_path(package: str, path: str) -> str:
+    """The file `path` of an installed package: a PyPI package's folder, or for
+    "npm:<name>" the folder tools/npm_faces.py fills."""
+    if package.startswith(NPM):
+        name = package[len(NPM):]
+        full = os.path.join(npm_faces_dir(), *name.split("/"), *path.split("/"))
+        if not os.path.isfile(full):
+            raise FileNotFoundError(f"{full} is missing: run `.venv/bin/python tools/npm_faces.py` "
+                                    f"(part of `make test`) to fetch {name}'s photos")
+        return full
+    return os.path.join(package_dir(package), path)
 
 
 def read_source(package: str, path: str) -> np.ndarray:
-    image = cv2.imread(os.path.join(package_dir(package), path), cv2.IMREAD_COLOR)
+    image = cv2.imread(source_path(package, path), cv2.IMREAD_COLOR)
     if image is None:
         raise FileNotFoundError(f"{package}/{path} is missing or unreadable")
     return image
