@@ -201,12 +201,14 @@ class FakeAnalyzer:
             face = faces[0]
             if face.box[2] < 0.18:
                 problems.append("face_too_small")
-            if brightness < 60:
+            if brightness < 42:
                 problems.append("too_dark")
             elif brightness > 225:
                 problems.append("too_bright")
-            if abs(face.yaw or 0) > 20 or abs(face.pitch or 0) > 20:
+            if abs(face.yaw or 0) > 20:
                 problems.append("not_facing_camera")
+            elif abs(face.pitch or 0) > 20:
+                problems.append("head_down" if face.pitch > 0 else "head_up")
         person = [float(secrets.randbelow(10**9))]
         signature = None if problems else tuple(scenario.get("signature", [0.0, 1.0, *person]))
         return ReferenceAnalysis(faces, brightness, tuple(problems), signature)

@@ -70,7 +70,8 @@ SCHEMAS = {
         "reasons": {"type": "array", "items": {"type": "object", "properties": {
             "code": {"type": "string", "enum": ["no_face", "multiple_faces", "face_partly_out", "face_too_small",
                                                "too_dark", "too_bright", "blurry", "face_unclear",
-                                               "not_facing_camera", "not_looking_at_camera"]},
+                                               "not_facing_camera", "head_down", "head_up",
+                                               "not_looking_at_camera"]},
             "message": {"type": "string"}}}},
         "faces": {"type": "integer"},
         "face_size": {"type": "number", "description": "Width of the main face as a fraction of the picture's"},

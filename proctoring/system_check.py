@@ -20,6 +20,8 @@ def reason_message(code: str) -> str:
         "blurry": _("The picture is blurred. Hold still and clean the camera lens."),
         "face_unclear": _("Your face could not be seen clearly. Remove anything covering it and face the camera."),
         "not_facing_camera": _("Turn your head to face the camera directly."),
+        "head_down": _("Raise your chin a little and look straight into the camera."),
+        "head_up": _("Lower your chin a little and look straight into the camera."),
         "not_looking_at_camera": _("Look straight into the camera for the photo."),
     }
     return messages.get(code, _("The photo cannot be used. Please try again."))

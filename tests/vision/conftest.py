@@ -1,9 +1,12 @@
 """Fixtures of the vision tests: the models, loaded once, and the dev set,
 generated once per test session into a temporary folder."""
+import hashlib
+from types import SimpleNamespace
+
 import cv2
 import pytest
 
-from proctoring.vision import load_models
+from proctoring.vision import analyze, load_models, make_reference
 from proctoring.vision.detect import run_detector
 from proctoring.vision.devset import APPLICANTS, build_devset, session_stream
 from proctoring.vision.evaluation import reference_profiles
@@ -42,3 +45,29 @@ def profiles(devset, models):
 def sessions(mesh_of):
     """The scripted exam session of each applicant."""
     return {name: session_stream(name, mesh_of) for name in APPLICANTS}
+
+
+@pytest.fixture(scope="session")
+def real_vision(models):
+    """`make_reference` and a fresh-memory `analyze` (its (analysis, memory) pair), each run once per distinct frame
+    (and reference) in the session: the real set's reports (reference check, fairness,
+    identity pairs) build many of the same frames, and both functions are
+    deterministic for a frame and a reference."""
+    checks, analyses = {}, {}
+
+    def key(frame):
+        return frame.shape, hashlib.sha1(frame.tobytes()).hexdigest()
+
+    def reference(frame):
+        found = key(frame)
+        if found not in checks:
+            checks[found] = make_reference(frame, models=models)
+        return checks[found]
+
+    def judge(frame, profile):
+        found = (key(frame), id(profile))
+        if found not in analyses:
+            analyses[found] = (analyze(frame, profile, models=models), profile)  # the profile keeps its id
+        return analyses[found][0]
+
+    return SimpleNamespace(make_reference=reference, analyze=judge)

