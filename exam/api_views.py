@@ -33,6 +33,17 @@ def json_body() -> dict:
     return body
 
 
+DATABASE_ID_MAX = 2**63 - 1  # a 64-bit signed integer, as in the URLs (app.DatabaseIntegerConverter)
+
+
+def database_id(value) -> int | None:
+    """`value` when it is an id the database can hold; None for anything else (a bool, a
+    float, a number beyond 64 bits, which SQLite and PostgreSQL refuse with an overflow)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DATABASE_ID_MAX:
+        return value
+    return None
+
+
 def user_payload() -> dict | None:
     if not current_user.is_authenticated:
         return None
@@ -96,7 +107,8 @@ def applications():
 @roles_required(APPLICANT)
 def start_attempt():
     body = json_body()
-    application = db.session.get(Application, body.get("application_id")) if isinstance(body.get("application_id"), int) else None
+    application_id = database_id(body.get("application_id"))
+    application = db.session.get(Application, application_id) if application_id else None
     if application is None or application.user_id != current_user.id:
         raise NotFound(_("Registration not found."))
     attempt = services.start_attempt(current_user, application, consent=body.get("consent") is True)

@@ -138,13 +138,70 @@ def security_for(path: str, method: str) -> list[dict]:
     return [{"session": []}] if method == "get" else [{"session": [], "csrf": []}]
 
 
+def _attempt_links(prefix: str) -> dict:
+    """Links from a response carrying an Attempt at `prefix` (a JSON pointer) to the
+    operations on that attempt, at its current question."""
+    public_id = {"public_id": f"$response.body#{prefix}/id"}
+    at_question = {**public_id, "number": f"$response.body#{prefix}/current_position"}
+    return {
+        "GetAttempt": {"operationId": "getAttemptsByPublicId", "parameters": public_id},
+        "GetQuestion": {"operationId": "getAttemptsByPublicIdQuestionsByNumber", "parameters": at_question},
+        "Answer": {"operationId": "postAttemptsByPublicIdQuestionsByNumberAnswer", "parameters": at_question},
+        "Flag": {"operationId": "postAttemptsByPublicIdQuestionsByNumberFlag", "parameters": at_question},
+        "Skip": {"operationId": "postAttemptsByPublicIdQuestionsByNumberSkip", "parameters": at_question},
+        "Submit": {"operationId": "postAttemptsByPublicIdSubmit", "parameters": public_id},
+        "GetResult": {"operationId": "getAttemptsByPublicIdResult", "parameters": public_id},
+        "SendFrame": {"operationId": "postAttemptsByPublicIdFrames", "parameters": public_id},
+        "SendEvents": {"operationId": "postAttemptsByPublicIdEvents", "parameters": public_id},
+    }
+
+
+# OpenAPI links: how a response's values feed the next operations (for clients and for
+# stateful testing, e.g. schemathesis following GET /applications to a started exam).
+FIRST_APPLICATION = "$response.body#/applications/0/id"
+LINKS = {
+    ("/applications", "get", "200"): {
+        "StartAttempt": {"operationId": "postAttempts",
+                         "requestBody": {"application_id": FIRST_APPLICATION, "consent": True}},
+        "TakeReferencePhoto": {"operationId": "postApplicationsByApplicationIdSystemCheck",
+                               "parameters": {"application_id": FIRST_APPLICATION}},
+        "PreviewPhoto": {"operationId": "postApplicationsByApplicationIdSystemCheckPreview",
+                         "parameters": {"application_id": FIRST_APPLICATION}},
+    },
+    ("/applications/{application_id}/system-check", "post", "201"): {
+        "Liveness": {"operationId": "postSystemChecksByCheckIdLiveness",
+                     "parameters": {"check_id": "$response.body#/check"}},
+    },
+    ("/attempts", "post", "201"): _attempt_links(""),
+    ("/attempts/{public_id}", "get", "200"): _attempt_links(""),
+    ("/attempts/{public_id}/questions/{number}", "get", "200"): _attempt_links("/attempt"),
+    ("/attempts/{public_id}/questions/{number}/answer", "post", "200"): _attempt_links("/attempt"),
+    ("/attempts/{public_id}/questions/{number}/flag", "post", "200"): _attempt_links("/attempt"),
+    ("/attempts/{public_id}/questions/{number}/skip", "post", "200"): _attempt_links("/attempt"),
+    ("/attempts/{public_id}/submit", "post", "200"): {
+        "GetResult": {"operationId": "getAttemptsByPublicIdResult",
+                      "parameters": {"public_id": "$response.body#/id"}},
+        "Verify": {"operationId": "getVerifyByCode", "parameters": {"code": "$response.body#/verification_code"}},
+    },
+}
+
+
+def _with_links(path: str, method: str, responses: dict) -> dict:
+    linked = dict(responses)
+    for (link_path, link_method, code), links in LINKS.items():
+        if (link_path, link_method) == (path, method):
+            linked[code] = {**linked[code], "links": links}
+    return linked
+
+
 def openapi_document() -> dict:
     from proctoring import openapi as proctoring_openapi
 
     paths: dict[str, dict] = {}
     for path, method, summary, parameters, body, responses in OPERATIONS + proctoring_openapi.OPERATIONS:
         operation = {"operationId": operation_id(path, method), "summary": summary, "parameters": parameters,
-                     "security": security_for(path, method), "responses": {**responses, **ERRORS}}
+                     "security": security_for(path, method),
+                     "responses": _with_links(path, method, {**responses, **ERRORS})}
         if body:
             operation["requestBody"] = body
         paths.setdefault(path, {})[method] = operation

@@ -117,3 +117,12 @@ def test_a_chunked_body_over_the_limit_is_413_not_a_misleading_400(app, applican
                                          headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json",
                                                   "X-CSRFToken": applicant_api.csrf_token()})
     assert response.status_code == 401  # read whole and judged: a wrong password, not a refused body
+
+
+def test_a_registration_id_the_database_cannot_hold_is_not_found(app, applicant, applicant_api):
+    """Found by schemathesis: an application_id beyond 64 bits in POST /attempts was an
+    OverflowError inside the query (500); a boolean stood for registration 1."""
+    for application_id in (2**63, 2**70, -(2**64), True, 1.0, 0, -1):
+        response = applicant_api.post("/attempts", {"application_id": application_id, "consent": True})
+        assert response.status_code == 404, (application_id, response.get_json())
+        assert response.get_json()["error"]

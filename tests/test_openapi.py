@@ -131,3 +131,18 @@ def test_security_schemes_say_how_to_authenticate(document):
                 assert set(requirement) <= set(schemes)
                 if method != "get":
                     assert "csrf" in requirement
+
+
+def test_every_link_names_an_operation_and_its_path_parameters(document):
+    operations = {op["operationId"]: (path, op) for path, item in document["paths"].items()
+                  for method, op in item.items() if method in HTTP_METHODS}
+    links = [(code, link) for item in document["paths"].values() for op in item.values()
+             for code, response in op["responses"].items() for link in response.get("links", {}).values()]
+    assert len(links) >= 40
+    for code, link in links:
+        assert code.startswith("2"), link
+        path, target = operations[link["operationId"]]
+        assert set(link.get("parameters", {})) <= set(re.findall(r"{([^}]+)}", path)), link
+        assert all(value.startswith("$response.body#/") for value in link.get("parameters", {}).values()), link
+    start = document["paths"]["/applications"]["get"]["responses"]["200"]["links"]["StartAttempt"]
+    assert start["requestBody"] == {"application_id": "$response.body#/applications/0/id", "consent": True}
