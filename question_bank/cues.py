@@ -8,6 +8,7 @@ paper. `bank_cues` measures all of this per language and topic; `question_cues`
 says what is wrong with one question (for the editor). Input questions are in the
 data-file format (question_bank/data/FORMAT.md); `groups` maps a code to its
 exclusion group (question_bank/exclusion_groups.json, `Question.exclusion_group`).
+The words for staff (`cue_message`, `CueReport.messages`) follow the UI language.
 """
 import re
 from collections import defaultdict
@@ -15,7 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
 LANGUAGES = ("id", "en")
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 MAX_KEY_LONGEST = 0.30  # share of questions whose key is the longest option (ties count)
 RATIO_RANGE = (0.85, 1.15)  # mean key length / mean distractor length, per topic
 MAX_ABSOLUTE = 0.05  # share of distractors holding an absolute word
@@ -143,6 +148,8 @@ def _compare(a: tuple, b: tuple, groups: Mapping[str, str | None]) -> Duplicate 
     (code_b, image_b, stem_tokens_b, stem_b, key_tokens_b, key_b) = b
     if groups.get(code_a) is not None and groups.get(code_a) == groups.get(code_b):
         return None
+    if not stem_a or not stem_b:
+        return None  # an imported question without its Indonesian text yet: nothing to compare
     stem_score = _jaccard(stem_tokens_a, stem_tokens_b)
     if image_a != image_b and image_a and image_b:
         stem_score = min(stem_score, NEAR_DUPLICATE - 0.01)  # the drawings tell the questions apart
@@ -188,24 +195,49 @@ class CueReport:
     def exact_duplicates(self) -> list[Duplicate]:
         return [d for d in self.duplicates if d.kind == "stem"]
 
-    def warnings(self) -> list[str]:
-        """One line per broken threshold and per duplicate (English: for logs and the CLI)."""
+    def messages(self) -> list[str]:
+        """One line per broken threshold and per duplicate, in the UI language."""
         lines = []
         for (lang, topic), fig in sorted(self.by_topic.items()):
-            lines.extend(_figure_warning(f"{topic} ({lang})", fig, problem) for problem in fig.problems)
+            lines.extend(figure_message(f"{topic} ({lang})", fig, problem) for problem in fig.problems)
         for lang, fig in sorted(self.overall.items()):
-            lines.extend(_figure_warning(f"overall ({lang})", fig, problem) for problem in fig.problems)
-        lines.extend(f"{d.kind} duplicate: {d.first} / {d.second} (similarity {d.similarity:.2f}), "
-                     "not in one exclusion group" for d in self.duplicates)
+            lines.extend(figure_message(_("all topics (%(lang)s)", lang=lang), fig, problem)
+                         for problem in fig.problems)
+        lines.extend(duplicate_message(d) for d in self.duplicates)
         return lines
 
+    def warnings(self) -> list[str]:
+        """The same lines in English, for logs and the CLI."""
+        with force_locale("en"):
+            return self.messages()
 
-def _figure_warning(where: str, fig: Figures, problem: str) -> str:
+
+def _share(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def figure_message(where: str, fig: Figures, problem: str) -> str:
+    """A broken threshold (`Figures.problems`) of the figures of `where`, in words."""
     if problem == "key_longest":
-        return f"{where}: key is the longest option in {fig.key_longest:.0%} of questions (at most {MAX_KEY_LONGEST:.0%})"
+        return _("%(where)s: key is the longest option in %(share)s of questions (at most %(limit)s)",
+                 where=where, share=_share(fig.key_longest), limit=_share(MAX_KEY_LONGEST))
     if problem == "ratio":
-        return f"{where}: keys are {fig.ratio:.2f}x the distractors' length ({RATIO_RANGE[0]}-{RATIO_RANGE[1]})"
-    return f"{where}: {fig.absolute:.0%} of distractors hold absolute words (at most {MAX_ABSOLUTE:.0%})"
+        return _("%(where)s: keys are %(ratio)s times the distractors' length (%(low)s-%(high)s)",
+                 where=where, ratio=f"{fig.ratio:.2f}", low=RATIO_RANGE[0], high=RATIO_RANGE[1])
+    return _("%(where)s: %(share)s of distractors hold absolute words (at most %(limit)s)",
+             where=where, share=_share(fig.absolute), limit=_share(MAX_ABSOLUTE))
+
+
+def duplicate_message(pair: Duplicate) -> str:
+    """Two questions asking the same thing outside one exclusion group, in words."""
+    if pair.kind == "stem":
+        return _("%(first)s / %(second)s: the same question text, not in one exclusion group",
+                 first=pair.first, second=pair.second)
+    if pair.kind == "key":
+        return _("%(first)s / %(second)s: the same correct answer, not in one exclusion group",
+                 first=pair.first, second=pair.second)
+    return _("%(first)s / %(second)s: very similar (similarity %(similarity)s), not in one exclusion group",
+             first=pair.first, second=pair.second, similarity=f"{pair.similarity:.2f}")
 
 
 def bank_cues(questions: Iterable[dict], groups: Mapping[str, str | None] | None = None,
@@ -246,6 +278,17 @@ def question_cues(question: dict, others: Iterable[dict] = (),
                   groups: Mapping[str, str | None] | None = None) -> list[QuestionCue]:
     """The cues in one question, and its duplicates among `others` (the rest of the
     bank) not in its exclusion group. Options with an empty text are skipped."""
+    return many_question_cues([question], others, groups)[0]
+
+
+def many_question_cues(questions: list[dict], others: Iterable[dict] = (),
+                       groups: Mapping[str, str | None] | None = None) -> list[list[QuestionCue]]:
+    """`question_cues` of each of `questions` against the same `others` (read once)."""
+    prepared = [_prepared(other) for other in others]
+    return [_cues(question, prepared, groups or {}) for question in questions]
+
+
+def _cues(question: dict, others: list[tuple], groups: Mapping[str, str | None]) -> list[QuestionCue]:
     found = []
     options = [o for o in question.get("options", []) if isinstance(o, dict)]
     if sum(o.get("correct") is True for o in options) != 1:
@@ -259,11 +302,27 @@ def question_cues(question: dict, others: Iterable[dict] = (),
             words = absolute_words(option[lang], lang)
             if words and option.get("correct") is not True:
                 found.append(QuestionCue("absolute", lang, f"{option[lang]} ({', '.join(words)})"))
-    groups = groups or {}
     mine = _prepared({**question, "options": options})
     for other in others:
-        if other["code"] != mine[0]:
-            pair = _compare(mine, _prepared(other), groups)
+        if other[0] != mine[0]:
+            pair = _compare(mine, other, groups)
             if pair is not None:
                 found.append(QuestionCue(pair.kind, "id", pair.second))
     return found
+
+def cue_message(cue: QuestionCue) -> str:
+    """One question's cue in words for staff (the editor, the import preview and report)."""
+    language = LANGUAGE_NAMES.get(cue.lang, cue.lang)
+    if cue.kind == "key_longest":
+        return _("%(language)s: the correct option is the longest one; applicants learn to pick the longest "
+                 "option. Make a distractor at least as long.", language=language)
+    if cue.kind == "absolute":
+        return _("%(language)s: a distractor holds an absolute word that gives it away: %(option)s.",
+                 language=language, option=cue.detail)
+    if cue.kind == "stem":
+        return _("The same question text as %(code)s, which is not in this question's exclusion group.",
+                 code=cue.detail)
+    if cue.kind == "key":
+        return _("The same correct answer as %(code)s, which is not in this question's exclusion group.",
+                 code=cue.detail)
+    return _("Very similar to %(code)s, which is not in this question's exclusion group.", code=cue.detail)

@@ -3,6 +3,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from core.extensions import db
@@ -18,7 +19,13 @@ class BankFileError(Exception):
 
 
 def read_bank(folder: Path = DATA_DIR) -> list[dict]:
-    """Read and validate every data file; raise `BankFileError` listing all problems."""
+    """Read and validate every data file; raise `BankFileError` listing all problems
+    (in English: they are for the developers who edit the files, through the CLI)."""
+    with force_locale("en"):
+        return _read_bank(folder)
+
+
+def _read_bank(folder: Path) -> list[dict]:
     questions, problems = [], []
     for path in sorted(folder.glob("*.json")):
         try:

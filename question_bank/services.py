@@ -53,32 +53,32 @@ def question_problems(data: Any, require_english: bool = True, *, monolingual: b
     either language, marked as needing translation, and two-option (true/false)
     questions (`min_options=2`)."""
     if not isinstance(data, dict):
-        return ["not an object"]
+        return [_("not an object")]
     problems = []
     if not isinstance(data.get("code"), str) or not data["code"].strip():
-        problems.append("missing code")
+        problems.append(_("missing code"))
     if data.get("topic") not in TOPICS:
-        problems.append(f"unknown topic {data.get('topic')!r}")
+        problems.append(_("unknown topic %(topic)s", topic=repr(data.get("topic"))))
     classes = data.get("classes")
     if not isinstance(classes, list) or not classes or any(c not in CLASS_CODES for c in classes):
-        problems.append(f"classes must be a non-empty list of {', '.join(CLASS_CODES)}")
+        problems.append(_("classes must be a non-empty list of %(codes)s", codes=", ".join(CLASS_CODES)))
     options = data.get("options")
     if monolingual:
         problems += _monolingual_problems(data)
     else:
         for field in ("text", "explanation"):
             if not _bilingual(data.get(field), require_english):
-                problems.append(f"{field} needs both 'id' and 'en'")
+                problems.append(_("%(field)s needs both 'id' and 'en'", field=field))
     if not isinstance(options, list) or not min_options <= len(options) <= 4:
-        problems.append("needs 3 or 4 options" if min_options == 3 else _("needs %(n)s to 4 options", n=min_options))
+        problems.append(_("needs 3 or 4 options") if min_options == 3 else _("needs %(n)s to 4 options", n=min_options))
     else:
         if not monolingual and not all(_bilingual(o, require_english) for o in options):
-            problems.append("every option needs both 'id' and 'en'")
+            problems.append(_("every option needs both 'id' and 'en'"))
         if sum(1 for o in options if isinstance(o, dict) and o.get("correct") is True) != 1:
-            problems.append("needs exactly one correct option")
+            problems.append(_("needs exactly one correct option"))
     image = data.get("image")
     if image is not None and (not isinstance(image, str) or ".." in image or not image_exists(image)):
-        problems.append(f"image {image!r} does not exist")
+        problems.append(_("image %(image)s does not exist", image=repr(image)))
     return problems
 
 

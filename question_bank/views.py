@@ -21,7 +21,7 @@ from question_bank.models import ACTIVE, PRACTICE, RETIRED, TOPICS
 from question_bank.statistics import item_statistics
 from question_bank.transfer import FORMATS, export_bank
 from question_bank.transfer import pending as pending_imports
-from question_bank.transfer.plan import size_problem
+from question_bank.transfer.common import size_problem
 
 EDITORS = (STAFF, ADMIN)
 
@@ -57,24 +57,6 @@ def _image_from(form: QuestionForm, keep: str | None) -> str | None:
     return chosen
 
 
-def cue_message(cue: cues.QuestionCue) -> str:
-    """A question's cue (question_bank.cues.QuestionCue) in words for staff."""
-    language = {"id": "Bahasa Indonesia", "en": "English"}.get(cue.lang, cue.lang)
-    if cue.kind == "key_longest":
-        return _("{language}: the correct option is the longest one; applicants learn to pick the longest "
-                 "option. Make a distractor at least as long.").format(language=language)
-    if cue.kind == "absolute":
-        return _("{language}: a distractor holds an absolute word that gives it away: {option}.").format(
-            language=language, option=cue.detail)
-    if cue.kind == "stem":
-        return _("The same question text as {code}, which is not in this question's exclusion group.").format(
-            code=cue.detail)
-    if cue.kind == "key":
-        return _("The same correct answer as {code}, which is not in this question's exclusion group.").format(
-            code=cue.detail)
-    return _("Very similar to {code}, which is not in this question's exclusion group.").format(code=cue.detail)
-
-
 def _editor_cues(form: QuestionForm, question=None) -> list[str]:
     """Cue warnings for the question in the editor (nothing for an empty new form)."""
     if not (form.text_id.data or "").strip():
@@ -83,7 +65,7 @@ def _editor_cues(form: QuestionForm, question=None) -> list[str]:
     if question is not None:
         data["code"] = question.code
     group = question.exclusion_group if question is not None else None
-    return [cue_message(cue) for cue in editing.question_cue_warnings(data, group)]
+    return [cues.cue_message(cue) for cue in editing.question_cue_warnings(data, group)]
 
 
 def _render_editor(form: QuestionForm, question=None, status: int = 200):
@@ -239,7 +221,11 @@ def _render_preview(pending, status: int = 200):
                                 language=pending.options["untagged"])
     return render_template("question_bank/import_preview.html", pending=pending, plan=pending.plan,
                            choices=choices, confirm=ImportConfirmForm(formdata=None), topics=TOPICS,
-                           counts=preview_counts(pending.plan)), status
+                           counts=preview_counts(pending.plan), status_labels=status_labels()), status
+
+
+def status_labels() -> dict[str, str]:
+    return {ACTIVE: _("Active"), RETIRED: _("Retired"), PRACTICE: _("Practice pool")}
 
 
 def preview_counts(plan: dict) -> dict[str, int]:
@@ -252,7 +238,7 @@ def preview_counts(plan: dict) -> dict[str, int]:
 @bp.route("/bank/import/<token>")
 @roles_required(*EDITORS)
 def bank_import_preview(token: str):
-    return _render_preview(pending_imports.get(token, current_user.id))
+    return _render_preview(pending_imports.for_preview(token, current_user.id))
 
 
 @bp.route("/bank/import/<token>", methods=["POST"])

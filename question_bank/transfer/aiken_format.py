@@ -22,7 +22,7 @@ import re
 from flask_babel import gettext as _
 
 from question_bank.rich_text import html_to_plain
-from question_bank.transfer.common import ImportProblem, ParsedQuestion, ParseResult
+from question_bank.transfer.common import ImportProblem, ParsedQuestion, ParseResult, located
 from question_bank.transfer.moodle_html import read_plain
 from question_bank.transfer.moodle_xml import fill_texts
 
@@ -81,7 +81,7 @@ def _question(block: list[tuple[int, str]], untagged: str, seen: dict[str, int])
     code = f"AIK-{digest}"
     seen[code] = seen.get(code, 0) + 1
     code = code if seen[code] == 1 else f"{code}-{seen[code]}"
-    parsed = ParsedQuestion(f"line {first} ({code})", {"code": code, "status": None, "topic": "", "classes": [],
+    parsed = ParsedQuestion(located(first, code), {"code": code, "status": None, "topic": "", "classes": [],
                                                      "image": None, "reference": ""},
                             lenient=True, category="", problems=problems)
     if answer is None:

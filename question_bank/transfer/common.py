@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from core.errors import ValidationError
@@ -19,7 +20,7 @@ from question_bank.images import (
     image_exists,
     upload_folder,
 )
-from question_bank.models import ACTIVE, HTML, PRACTICE, RETIRED, Question
+from question_bank.models import ACTIVE, HTML, PRACTICE, RETIRED, TOPICS, Question
 from question_bank.services import question_problems
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -32,10 +33,35 @@ MAX_REFERENCE = 300  # question_versions.reference
 MAX_IMAGE = 200  # question_versions.image
 
 
+def file_location() -> str:
+    """The location of a problem with the file as a whole."""
+    return _("file")
+
+
+def line_location(number: int) -> str:
+    return _("line %(n)s", n=number)
+
+
+def located(line: int, code: str) -> str:
+    """A question of a text format (GIFT, Aiken): its first line and its code."""
+    return _("line %(n)s (%(code)s)", n=line, code=code)
+
+
+def size_problem() -> "ImportProblem":
+    """The file is over `MAX_IMPORT_BYTES` (the limit FORMATS.md documents)."""
+    return ImportProblem(file_location(), _("The file is larger than the limit of %(mb)s MB.",
+                                            mb=MAX_IMPORT_BYTES // (1024 * 1024)))
+
+
+def no_questions_problem() -> "ImportProblem":
+    return ImportProblem(file_location(), _("The file contains no questions."))
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     """One thing wrong with an import file: where ("row 7", "question 3 (REG-010)",
-    "<question> #3 (REG-010)", "line 42", "file") and why."""
+    "<question> #3 (REG-010)", "line 42", "file") and why, both in the UI language
+    when the problem was found."""
 
     location: str
     reason: str
@@ -60,8 +86,9 @@ class ImportRejected(ValidationError):
 class ParsedQuestion:
     """A question read from a file, before validation.
 
-    `reported` names checks the parser has already turned into clearer problems of
-    its own ("text", "explanation", "options.text", "options.correct"), so that
+    `reported` names checks the parser (or the import plan) has already turned into
+    clearer problems of its own ("text", "explanation", "options.text",
+    "options.correct", "topic", "classes"), so that
     validation does not report the same fault a second time in generic words."""
 
     location: str
@@ -124,7 +151,7 @@ def decode_text(data: bytes) -> tuple[str | None, ImportProblem | None]:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        return None, ImportProblem(f"line {line}", "The file is not UTF-8 text.")
+        return None, ImportProblem(line_location(line), _("The file is not UTF-8 text."))
 
 
 def image_file(image: str) -> Path | None:
@@ -177,12 +204,13 @@ def validate(result: ParseResult) -> list[ImportProblem]:
         code = parsed.data.get("code")
         if isinstance(code, str) and code:
             if code in first_seen:
-                reasons.append(f"duplicate code {code} (first at {first_seen[code]})")
+                reasons.append(_("duplicate code %(code)s (first at %(where)s)", code=code,
+                                 where=first_seen[code]))
             else:
                 first_seen[code] = parsed.location
         problems.extend(ImportProblem(parsed.location, reason) for reason in _unique(reasons))
     if not result.questions and not problems:
-        problems.append(ImportProblem("file", "The file contains no questions."))
+        problems.append(no_questions_problem())
     return problems
 
 
@@ -190,6 +218,11 @@ def _neutralised(data: dict, reported: set[str]) -> dict:
     """A copy of `data` in which faults the parser already reported are papered
     over, and values `question_problems` cannot compare are made harmless."""
     data = copy.deepcopy(data)
+    # A topic or classes still to be chosen on the preview page: the plan says so itself.
+    if "topic" in reported:
+        data["topic"] = next(iter(TOPICS))
+    if "classes" in reported:
+        data["classes"] = list(CLASS_CODES[:1])
     if not isinstance(data.get("topic"), str | None):
         data["topic"] = str(data["topic"])  # unhashable values would break the lookup in TOPICS
     for name in ("text", "explanation"):
@@ -209,22 +242,23 @@ def _storage_problems(data: dict) -> list[str]:
     problems = []
     code = data.get("code")
     if isinstance(code, str) and code.strip() and not CODE_PATTERN.match(code):
-        problems.append(f"code {code!r} must be 1-20 letters, digits, '-', '_' or '.'")
+        problems.append(_("code %(code)s must be 1-20 letters, digits, '-', '_' or '.'", code=repr(code)))
     status = data.get("status")
     if status is not None and status not in STATUSES:
-        problems.append(f"status must be 'active', 'retired' or 'practice', not {status!r}")
+        problems.append(_("status must be 'active', 'retired' or 'practice', not %(status)s", status=repr(status)))
     reference = data.get("reference")
     if reference is not None and not isinstance(reference, str):
-        problems.append("reference must be text")
+        problems.append(_("reference must be text"))
     elif reference and len(reference.strip()) > MAX_REFERENCE:
-        problems.append(f"reference is longer than {MAX_REFERENCE} characters")
+        problems.append(_("reference is longer than %(n)s characters", n=MAX_REFERENCE))
     group = data.get("exclusion_group")
     if group is not None and (not isinstance(group, str) or not GROUP_PATTERN.match(group)):
-        problems.append(f"exclusion group {group!r} is not a group name: 1-40 lower-case letters, digits and '-', "
-                        "starting with a letter or digit (e.g. level-crossing), or empty for none")
+        problems.append(_("exclusion group %(group)s is not a group name: 1-40 lower-case letters, digits and "
+                          "'-', starting with a letter or digit (e.g. level-crossing), or empty for none",
+                          group=repr(group)))
     image = data.get("image")
     if isinstance(image, str) and len(image) > MAX_IMAGE:
-        problems.append(f"image name is longer than {MAX_IMAGE} characters")
+        problems.append(_("image name is longer than %(n)s characters", n=MAX_IMAGE))
     return problems
 
 

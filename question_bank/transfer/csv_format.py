@@ -17,7 +17,9 @@ import csv
 import io
 import re
 
-from question_bank.transfer.common import ImportProblem, ParsedQuestion, ParseResult
+from flask_babel import gettext as _
+
+from question_bank.transfer.common import ImportProblem, ParsedQuestion, ParseResult, line_location
 
 LETTERS = "ABCD"
 COLUMNS = (
@@ -77,31 +79,31 @@ def parse(text: str) -> ParseResult:
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue  # spreadsheets leave blank rows behind
-            location = f"row {number}"
+            location = _("row %(n)s", n=number)
             if len(cells) > len(header):
-                reason = f"has {len(cells)} cells but the header has {len(header)}"
+                reason = _("has %(cells)s cells but the header has %(header)s", cells=len(cells), header=len(header))
                 result.add(ImportProblem(location, reason))
                 continue
             cells = [unescape_cell(cell) for cell in cells] + [""] * (len(header) - len(cells))
             result.add(_question(location, {name: cells[i] for name, i in columns.items()}, "exclusion_group" in columns))
     except csv.Error as error:
-        result.add(ImportProblem(f"line {reader.line_num}", f"not valid CSV: {error}"))
+        result.add(ImportProblem(line_location(reader.line_num), _("not valid CSV: %(error)s", error=str(error))))
     return result
 
 
 def _check_header(header: list[str], result: ParseResult) -> dict[str, int] | None:
-    location = "row 1 (header)"
+    location = _("row 1 (header)")
     if not header:
-        result.add(ImportProblem(location, "The file is empty."))
+        result.add(ImportProblem(location, _("The file is empty.")))
         return None
     for name in sorted({n for n in header if header.count(n) > 1}):
-        result.add(ImportProblem(location, f"column {name} appears more than once"))
+        result.add(ImportProblem(location, _("column %(name)s appears more than once", name=name)))
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        result.add(ImportProblem(location, f"unknown columns: {', '.join(unknown)}"))
+        result.add(ImportProblem(location, _("unknown columns: %(names)s", names=", ".join(unknown))))
     missing = [name for name in COLUMNS if name not in header and name not in OPTIONAL_COLUMNS]
     if missing:
-        result.add(ImportProblem(location, f"missing columns: {', '.join(missing)}"))
+        result.add(ImportProblem(location, _("missing columns: %(names)s", names=", ".join(missing))))
     if result.items:
         return None
     return {name: header.index(name) for name in header}
@@ -128,20 +130,21 @@ def _question(location: str, row: dict[str, str], has_group: bool = False) -> Pa
     if text_format == "html":
         parsed.data["format"] = "html"
     elif text_format not in ("", "plain"):
-        parsed.problems.append(f"format must be empty, 'plain' or 'html', not {cell['format']!r}")
+        parsed.problems.append(_("format must be empty, 'plain' or 'html', not %(value)s", value=repr(cell["format"])))
     filled = [letter for letter in LETTERS
               if cell[f"option_{letter.lower()}_id"].strip() or cell[f"option_{letter.lower()}_en"].strip()]
     count = len(filled)
     if filled != list(LETTERS[:count]):
-        parsed.problems.append(f"options must be filled from A onwards with no gaps (filled: {', '.join(filled)})")
+        parsed.problems.append(_("options must be filled from A onwards with no gaps (filled: %(letters)s)",
+                                 letters=", ".join(filled)))
         parsed.reported.add("options.text")
         count = len(LETTERS)
     correct = cell["correct"].strip().upper()
     if len(correct) != 1 or correct not in LETTERS:
-        parsed.problems.append(f"correct must be one letter A-D, not {cell['correct']!r}")
+        parsed.problems.append(_("correct must be one letter A-D, not %(value)s", value=repr(cell["correct"])))
         parsed.reported.add("options.correct")
     elif LETTERS.index(correct) >= count:
-        parsed.problems.append(f"the correct option {correct} is empty")
+        parsed.problems.append(_("the correct option %(letter)s is empty", letter=correct))
         parsed.reported.add("options.correct")
     parsed.data["options"] = [
         {"id": cell[f"option_{letter.lower()}_id"], "en": cell[f"option_{letter.lower()}_en"],

@@ -26,7 +26,7 @@ from urllib.parse import quote, unquote
 from flask_babel import gettext as _
 
 from question_bank.models import RETIRED, TOPICS
-from question_bank.transfer.common import CODE_PATTERN, ParsedQuestion, ParseResult, bundled_image_index
+from question_bank.transfer.common import CODE_PATTERN, ParsedQuestion, ParseResult, bundled_image_index, located
 from question_bank.transfer.moodle_html import HtmlText, multilang, read_html, read_plain
 from question_bank.transfer.moodle_xml import (
     CATEGORY_ROOT,
@@ -184,7 +184,7 @@ def _question(line: int, chunk: str, meta: list[tuple[str, str]], category: str,
     ids = [value for kind, value in meta if kind == "id"]
     tags = [value for kind, value in meta if kind == "tag"]
     code = _code(ids[0] if ids else "", title, category, chunk, seen)
-    parsed = ParsedQuestion(f"line {line} ({code})", {"code": code}, lenient=True, category=category, name=title)
+    parsed = ParsedQuestion(located(line, code), {"code": code}, lenient=True, category=category, name=title)
     opened = _find(chunk, "{")
     closed = _find(chunk, "}", opened + 1) if opened >= 0 else -1
     if opened < 0 or closed < 0:

@@ -46,7 +46,9 @@ from question_bank.transfer.common import (
     ParsedQuestion,
     ParseResult,
     bundled_image_index,
+    file_location,
     image_file,
+    line_location,
     uploaded_image_with,
 )
 from question_bank.transfer.moodle_html import (
@@ -130,16 +132,16 @@ def parse(text: str, untagged: str = "id") -> ParseResult:
     declaration = _DECLARATION.search(text)
     if declaration:
         line = text.count("\n", 0, declaration.start()) + 1
-        result.add(ImportProblem(f"line {line}", _("DOCTYPE and ENTITY declarations are not allowed")))
+        result.add(ImportProblem(line_location(line), _("DOCTYPE and ENTITY declarations are not allowed")))
         return result
     try:
         quiz = ET.fromstring(text)
     except ET.ParseError as error:
         line, column = error.position
-        result.add(ImportProblem(f"line {line}", _("not well-formed XML (column %(n)s)", n=column + 1)))
+        result.add(ImportProblem(line_location(line), _("not well-formed XML (column %(n)s)", n=column + 1)))
         return result
     if quiz.tag != "quiz":
-        result.add(ImportProblem("file", _("the root element must be <quiz>, not <%(tag)s>", tag=quiz.tag)))
+        result.add(ImportProblem(file_location(), _("the root element must be <quiz>, not <%(tag)s>", tag=quiz.tag)))
         return result
     category = ""  # questions before any category entry: the root (mapped like any other path)
     seen_codes: dict[str, int] = {}

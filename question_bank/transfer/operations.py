@@ -6,18 +6,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
-from question_bank.cues import bank_cues, question_cues
+from question_bank.cues import bank_cues, cue_message, many_question_cues
 from question_bank.editing import cue_pool
 from question_bank.models import Question, QuestionVersion
 from question_bank.transfer import aiken_format, csv_format, gift_format, json_format, moodle_xml
 from question_bank.transfer.common import (
     MAX_IMPORT_BYTES,
     QUESTION_FIELDS,
-    ImportProblem,
     ImportRejected,
     ParseResult,
     decode_text,
+    no_questions_problem,
     question_dict,
+    size_problem,
     validate,
 )
 
@@ -100,8 +101,7 @@ def parse_import(fmt: str, data: bytes) -> list[dict]:
     problem found (file structure, each question, codes used twice)."""
     chosen = get_format(fmt)
     if len(data) > MAX_IMPORT_BYTES:
-        limit = MAX_IMPORT_BYTES // (1024 * 1024)
-        raise ImportRejected([ImportProblem("file", f"The file is larger than the limit of {limit} MB.")])
+        raise ImportRejected([size_problem()])
     text, problem = decode_text(bytes(data))
     if problem is not None:
         raise ImportRejected([problem])
@@ -128,25 +128,23 @@ def import_bank(fmt: str, data: bytes, actor_id: int | None, *, mapping: dict[st
 
     get_format(fmt)
     if len(data) > MAX_IMPORT_BYTES:
-        limit = MAX_IMPORT_BYTES // (1024 * 1024)
-        raise ImportRejected([ImportProblem("file", f"The file is larger than the limit of {limit} MB.")])
+        raise ImportRejected([size_problem()])
     plan = build_plan(fmt, data, mapping=mapping, classes=classes, untagged=untagged)
     problems = plan_problems(plan)
     if not problems and not plan["questions"]:
-        problems = [ImportProblem("file", "The file contains no questions.")]
+        problems = [no_questions_problem()]
     if problems:
         raise ImportRejected(problems)
     return apply_plan(plan, actor_id)
 
 
 def cue_warnings(codes: set[str]) -> list[str]:
-    """The cue warnings after an import: every broken topic limit in the bank, and
-    the cues of the questions with `codes` (against the rest of the bank)."""
+    """The cue warnings after an import, in the UI language: every broken topic limit
+    in the bank, and the cues of the questions with `codes` (against the rest of the bank)."""
     pool, groups = cue_pool()
-    lines = bank_cues(pool, groups, with_duplicates=False).warnings()
+    lines = bank_cues(pool, groups, with_duplicates=False).messages()
     by_code = {q["code"]: q for q in pool}
-    for code in sorted(codes & set(by_code)):
-        for cue in question_cues(by_code[code], pool, groups):
-            where = f"{code} ({cue.lang})" if cue.kind in ("key_longest", "absolute") else code
-            lines.append(f"{where}: {cue.kind} {cue.detail}".rstrip())
+    chosen = sorted(codes & set(by_code))
+    for code, found in zip(chosen, many_question_cues([by_code[c] for c in chosen], pool, groups), strict=True):
+        lines.extend(f"{code}: {cue_message(cue)}" for cue in found)
     return lines

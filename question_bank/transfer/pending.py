@@ -17,9 +17,9 @@ from core.clock import now_utc
 from core.errors import NotFound, ValidationError
 from core.extensions import db
 from question_bank.models import TOPICS, PendingImport
-from question_bank.transfer.common import MAX_IMPORT_BYTES, ImportProblem
+from question_bank.transfer.common import MAX_IMPORT_BYTES, ImportProblem, no_questions_problem, size_problem
 from question_bank.transfer.operations import ImportReport, get_format
-from question_bank.transfer.plan import REFUSED, apply_plan, build_plan, check_unchanged, importable, size_problem
+from question_bank.transfer.plan import REFUSED, apply_plan, build_plan, check_unchanged, importable, plan_locale
 
 LIFETIME = timedelta(hours=1)
 LANGUAGES = ("id", "en")
@@ -43,7 +43,7 @@ def start(user_id: int, fmt: str, filename: str, data: bytes, untagged: str = "i
     plan = build_plan(fmt, data, untagged=untagged)
     if plan["problems"] or not plan["questions"]:
         problems = [ImportProblem(location, reason) for location, reason in plan["problems"]]
-        raise NothingToImport(problems or [ImportProblem("file", _("The file contains no questions."))])
+        raise NothingToImport(problems or [no_questions_problem()])
     now = now_utc()
     db.session.execute(delete(PendingImport).where(PendingImport.expires_at < now))
     pending = PendingImport(token=secrets.token_urlsafe(32), user_id=user_id, format=fmt, filename=filename[:255],
@@ -60,6 +60,16 @@ def get(token: str, user_id: int) -> PendingImport:
     pending = db.session.scalar(db.select(PendingImport).where(PendingImport.token == token))
     if pending is None or pending.user_id != user_id or pending.expires_at < now_utc():
         raise NotFound(_("This import has expired or does not exist; upload the file again."))
+    return pending
+
+
+def for_preview(token: str, user_id: int) -> PendingImport:
+    """The pending import (as `get`) for its preview page, planned again with the same
+    choices if the UI language changed since: a plan's messages are in the language
+    it was made in. Commits when it plans again."""
+    pending = get(token, user_id)
+    if pending.plan.get("locale") != plan_locale():
+        choose(pending, pending.options["mapping"], pending.options["classes"], pending.options["untagged"])
     return pending
 
 

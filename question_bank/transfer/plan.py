@@ -15,6 +15,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -22,6 +23,8 @@ from core.audit import record
 from core.errors import Conflict
 from core.extensions import db
 from core.sim_classes import CLASS_CODES
+from question_bank.cues import cue_message, many_question_cues
+from question_bank.editing import cue_pool
 from question_bank.images import store_upload
 from question_bank.models import PRACTICE, RETIRED, TOPICS, CategoryMapping, Question
 from question_bank.services import needs_translation, planned_change, upsert_question
@@ -32,17 +35,13 @@ from question_bank.transfer.common import (
     ParsedQuestion,
     ParseResult,
     decode_text,
+    size_problem,
     validate,
 )
 
 CREATE, UPDATE, UNCHANGED, REFUSED = "create", "update", "unchanged", "refused"
 _ACTIONS = {"created": CREATE, "updated": UPDATE, "unchanged": UNCHANGED}
 CUT_REFERENCE = 50 - len("ref:")  # Moodle's TAG_MAX_LENGTH minus the tag prefix
-
-
-def size_problem() -> ImportProblem:
-    limit = MAX_IMPORT_BYTES // (1024 * 1024)
-    return ImportProblem("file", _("The file is larger than the limit of %(mb)s MB.", mb=limit))
 
 
 def remembered_mappings(paths: list[str]) -> dict[str, str]:
@@ -61,7 +60,7 @@ def build_plan(fmt: str, data: bytes, *, mapping: Mapping[str, str] | None = Non
     from question_bank.transfer.operations import get_format
 
     chosen = get_format(fmt)
-    plan = {"format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "untagged": untagged,
+    plan = {"format": fmt, "sha256": hashlib.sha256(data).hexdigest(), "untagged": untagged, "locale": plan_locale(),
             "classes": [c for c in (classes or []) if c in CLASS_CODES], "problems": [], "categories": [],
             "questions": []}
     if len(data) > MAX_IMPORT_BYTES:
@@ -87,16 +86,13 @@ def build_plan(fmt: str, data: bytes, *, mapping: Mapping[str, str] | None = Non
             if not plan["classes"]:
                 parsed.problems.append(_("no SIM class: the file names none (class: tags); choose the classes "
                                          "on the preview page"))
+                parsed.reported.add("classes")
     for index in unmapped:
         parsed = result.questions[index]
         parsed.problems.append(_("the category %(path)s is not mapped to a topic: choose one on the preview page",
                                  path=repr(parsed.category or "")))
-    # The generic "unknown topic" / "classes must be" of a question whose category or
-    # classes are still to be chosen say less than the problem added above.
-    undecided = {result.questions[i].location for i in unmapped}
-    undecided |= {p.location for p in result.questions if p.lenient and not p.data.get("classes")}
-    problems = [p for p in validate(result) if p.location not in undecided
-                or not p.reason.startswith(("unknown topic", "classes must be"))]
+        parsed.reported.add("topic")
+    problems = validate(result)
     plan["checks"] = [[p.location, p.reason] for p in problems]
     by_location: dict[str, list[str]] = {}
     for item in problems:
@@ -105,7 +101,28 @@ def build_plan(fmt: str, data: bytes, *, mapping: Mapping[str, str] | None = Non
     plan["problems"] = [[p.location, p.reason] for p in problems if p.location not in question_locations]
     for parsed in result.questions:
         plan["questions"].append(_planned(parsed, by_location.get(parsed.location, [])))
+    _add_cues([entry for entry in plan["questions"] if entry["data"] is not None])
     return plan
+
+
+def plan_locale() -> str:
+    """The language a plan's messages are written in: the UI language when it is made."""
+    return str(get_locale() or "id")
+
+
+def _add_cues(entries: list[dict]) -> None:
+    """The test-taking cues (question_bank.cues) of each importable question against
+    the bank and the rest of the file, in words: they warn, they never refuse."""
+    if not entries:
+        return
+    pool, groups = cue_pool()
+    codes = {entry["code"] for entry in entries}
+    others = [q for q in pool if q["code"] not in codes] + [entry["data"] for entry in entries]
+    groups = {**groups, **{entry["code"]: entry["data"]["exclusion_group"] for entry in entries
+                           if "exclusion_group" in entry["data"]}}
+    found = many_question_cues([entry["data"] for entry in entries], others, groups)
+    for entry, cues in zip(entries, found, strict=True):
+        entry["cues"] = [cue_message(cue) for cue in cues]
 
 
 def _pair(problem: ImportProblem) -> tuple[str, str]:
@@ -131,7 +148,7 @@ def _planned(parsed: ParsedQuestion, reasons: list[str]) -> dict:
     data = {name: copy.deepcopy(parsed.data.get(name)) for name in QUESTION_FIELDS if name in parsed.data}
     entry = {"location": parsed.location, "code": parsed.data.get("code") or "", "name": parsed.name,
              "category": parsed.category,
-             "reasons": list(reasons), "warnings": list(parsed.warnings), "data": None, "new_image": None,
+             "reasons": list(reasons), "warnings": list(parsed.warnings), "cues": [], "data": None, "new_image": None,
              "status_change": None, "translation_needed": False, "action": REFUSED}
     if reasons:
         return entry

@@ -1,5 +1,6 @@
 """Fixtures for the question-bank tests."""
 import pytest
+from flask_babel import force_locale
 from transfer_helpers import SIGN, save
 
 from helpers import question_data
@@ -28,3 +29,10 @@ def sample_bank(app_ctx) -> dict[str, dict]:
     }
 
 
+
+
+@pytest.fixture
+def english(app_ctx):
+    """Import problems in English: they follow the UI language, Indonesian by default."""
+    with force_locale("en"):
+        yield app_ctx

@@ -1,8 +1,10 @@
 """Test-taking cue checks: the pure measures, the bundled bank's figures against the
 limits, and where staff see the warnings (seed, import, report page, editor)."""
 import json
+import re
 
 import pytest
+from flask_babel import force_locale
 from test_editor import FORM, post_form
 from transfer_helpers import json_file
 
@@ -82,6 +84,29 @@ def test_duplicates_same_stem_same_key_and_near_but_not_grouped_or_other_drawing
     assert found == {("Q1", "Q2"): "stem", ("Q1", "Q3"): "key", ("N1", "N2"): "near"}
     grouped = cues.duplicates(bank, {"Q1": "red", "Q2": "red", "Q3": "red", "N1": "box", "N2": "box"})
     assert grouped == []
+
+
+def test_questions_without_indonesian_text_are_nobody_s_duplicates():
+    """Imported English-only questions (translation needed) have an empty Indonesian stem."""
+    first = question("E1", "Give way", "Speed up", stem="")
+    second = question("E2", "Stop", "Hoot", stem="")
+    assert cues.duplicates([first, second, question("Q1", "Berhenti", "Jalan", stem="")], {}) == []
+    assert cues.duplicates([question("Q1", "Berhenti", "Jalan"), question("Q2", "Diam", "Lari")], {})  # still found
+
+
+def test_many_question_cues_are_the_single_ones():
+    bank = [question("Q1", "Berhenti di belakang garis henti", "Selalu jalan terus", stem="Apa arti lampu merah?"),
+            question("Q2", "Tetap di lajur kiri", "Jalan", stem="Apa arti lampu merah?")]
+    assert cues.many_question_cues(bank, bank) == [cues.question_cues(q, bank) for q in bank]
+    assert cues.many_question_cues(bank, bank)[0]  # the cues are there to compare
+
+
+def test_cue_messages_follow_the_ui_language(app):
+    cue = cues.QuestionCue("key_longest", "en")
+    with app.test_request_context(), force_locale("en"):
+        assert cues.cue_message(cue).startswith("English: the correct option is the longest one")
+    with app.test_request_context():
+        assert cues.cue_message(cue).startswith("English: pilihan yang benar adalah yang terpanjang")
 
 
 def test_question_cues_name_the_options_and_the_other_question():
@@ -164,17 +189,28 @@ def test_seed_prints_a_cue_summary(app, runner, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "test-taking cue" in result.output
     assert "signs (id): key is the longest option in 100% of questions" in result.output
-    assert "stem duplicate: SGN-801 / SGN-802" in result.output
+    assert "SGN-801 / SGN-802: the same question text, not in one exclusion group" in result.output
 
 
-def test_import_reports_cues_as_warnings_and_still_imports(app_ctx):
+def test_import_reports_cues_as_warnings_in_indonesian_and_still_imports(app_ctx):
     first, twin = cue_bank(None)
     report = import_bank("json", json_file(first, twin), None)
     assert report.created == 2  # warnings never refuse a file
-    assert any(w.startswith("SGN-801 (id): key_longest") for w in report.warnings)
-    assert any("SGN-801 (id): absolute" in w and "Selalu" in w for w in report.warnings)
-    assert any(w.startswith("SGN-802: stem") for w in report.warnings)
+    assert "signs (id): kunci adalah pilihan terpanjang pada 100% soal (paling banyak 30%)" in report.warnings
+    assert any(w.startswith("SGN-801: Bahasa Indonesia: pilihan yang benar adalah yang terpanjang")
+               for w in report.warnings)
+    assert any(w.startswith("SGN-801: Bahasa Indonesia: sebuah pengecoh memuat kata mutlak")
+               and "Selalu boleh berhenti (selalu)" in w for w in report.warnings)
+    assert any(w.startswith("SGN-802: Teks pertanyaan sama dengan SGN-801") for w in report.warnings)
     assert "warnings" not in report.as_dict()
+
+
+def test_import_reports_cues_in_english_when_the_ui_is_english(english):
+    report = import_bank("json", json_file(*cue_bank(None)), None)
+    assert "signs (en): key is the longest option in 100% of questions (at most 30%)" in report.warnings
+    assert any(w.startswith("SGN-801: English: the correct option is the longest one") for w in report.warnings)
+    assert any(w.startswith("SGN-802: The same question text as SGN-801") for w in report.warnings)
+    assert not any("pilihan" in w for w in report.warnings)
 
 
 def test_import_of_a_clean_question_has_no_question_warnings(app_ctx):
@@ -201,6 +237,18 @@ def test_cue_report_page_shows_figures_and_duplicates_in_indonesian(app, staff_c
     assert "100%" in html and "melewati batas" in html
     assert "SGN-801" in html and "SGN-802" in html and "teks pertanyaan yang sama" in html
     assert "Selalu boleh berhenti" in html
+
+
+def test_cue_report_page_in_english(app, staff_client):
+    with app_context(app):
+        import_bank("json", json_file(*cue_bank(app)), None)
+    page = staff_client.get("/bank/cues").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert staff_client.post("/language/en", data={"csrf_token": token, "next": "/bank/cues"}).status_code == 303
+    html = staff_client.get("/bank/cues").get_data(as_text=True)
+    assert "the correct option is the longest in at most 30% of questions" in html
+    assert "the same question text" in html and "over the limit" in html
+    assert "Petunjuk jawaban" not in html and "melewati batas" not in html
 
 
 def test_cue_report_is_staff_only(app, applicant, examiner):

@@ -128,15 +128,15 @@ def test_gift_import_maps_refuses_per_question_and_keeps_feedback(app_ctx):
     assert plan["categories"] == [{"path": "Rambu", "topic": "signs", "questions": 7}]
     outcome = [(q["location"].split(" (")[0], q["action"], q["reasons"][:1]) for q in plan["questions"]]
     assert outcome == [
-        ("line 5", "create", []),
-        ("line 7", "create", []),
-        ("line 9", "refused", ["jenis soal essay: soal esai memerlukan penilai; bank soal hanya berisi soal pilihan "
+        ("baris 5", "create", []),
+        ("baris 7", "create", []),
+        ("baris 9", "refused", ["jenis soal essay: soal esai memerlukan penilai; bank soal hanya berisi soal pilihan "
                                "tunggal"]),
-        ("line 11", "refused", ["jenis soal numerical: soal numerik tidak memiliki pilihan jawaban"]),
-        ("line 13", "refused", ["jenis soal matching: soal menjodohkan memiliki beberapa jawaban; bank soal hanya "
+        ("baris 11", "refused", ["jenis soal numerical: soal numerik tidak memiliki pilihan jawaban"]),
+        ("baris 13", "refused", ["jenis soal matching: soal menjodohkan memiliki beberapa jawaban; bank soal hanya "
                                 "memiliki satu pilihan benar per soal"]),
-        ("line 15", "refused", ["jenis soal shortanswer: soal isian singkat tidak memiliki pilihan jawaban"]),
-        ("line 17", "refused", ["jenis soal multichoice: jawaban berbobot memberi nilai sebagian; bank soal hanya "
+        ("baris 15", "refused", ["jenis soal shortanswer: soal isian singkat tidak memiliki pilihan jawaban"]),
+        ("baris 17", "refused", ["jenis soal multichoice: jawaban berbobot memberi nilai sebagian; bank soal hanya "
                                 "memiliki satu pilihan benar per soal"]),
     ]
     stop, true_false = plan["questions"][0]["data"], plan["questions"][1]["data"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
+from transfer_helpers import ML, multichoice, quiz
 
 from core.extensions import db
 from helpers import app_context, csrf_from_html, form_login, question_data
@@ -135,15 +136,61 @@ def test_upload_limit_is_the_documented_one(app, staff_client):
     padded = b'{"format": "sim-question-bank", "version": 1, "questions": [' \
         + json.dumps(question_data(code="REG-996")).encode() + b"]}" + b" " * (6 * 1024 * 1024)
     assert upload(staff_client, "big.json", padded, fmt="json").status_code == 303
-    # Over the documented 10 MB: the importer's own message, 413, nothing saved.
-    response = upload(staff_client, "huge.json", b" " * (MAX_IMPORT_BYTES + 1), fmt="json")
-    assert response.status_code == 413
-    assert "Berkas lebih besar dari batas 10 MB." in response.get_data(as_text=True)
-    response = upload(staff_client, "huger.json", b" " * (MAX_IMPORT_BYTES + 2 * 1024 * 1024), fmt="json")
-    assert response.status_code == 413
-    assert "Berkas lebih besar dari batas 10 MB." in response.get_data(as_text=True)
-    assert count(app) == 0 and count(app, PendingImport) == 1
-    del response
-    with warnings.catch_warnings():  # Werkzeug leaves the spooled part of a cut-off upload to the garbage collector
+    # Over the documented 10 MB: the importer's own message, 413, nothing saved. Werkzeug leaves
+    # the spooled part of a cut-off upload to the garbage collector, whenever it runs.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
+        response = upload(staff_client, "huge.json", b" " * (MAX_IMPORT_BYTES + 1), fmt="json")
+        assert response.status_code == 413
+        assert "Berkas lebih besar dari batas 10 MB." in response.get_data(as_text=True)
+        response = upload(staff_client, "huger.json", b" " * (MAX_IMPORT_BYTES + 2 * 1024 * 1024), fmt="json")
+        assert response.status_code == 413
+        assert "Berkas lebih besar dari batas 10 MB." in response.get_data(as_text=True)
+        assert count(app) == 0 and count(app, PendingImport) == 1
+        del response
         gc.collect()
+
+
+def cue_quiz() -> bytes:
+    """A question whose key is the longest option and whose distractor holds an absolute
+    word (cues), one in English only (translation needed), and an essay (refused)."""
+    giveaway = multichoice("REG-961", answers=(
+        ("100", ML.format("Berhenti dan memberi jalan kepada pejalan kaki", "Stop and give way to the pedestrians")),
+        ("0", ML.format("Selalu jalan terus", "Always drive on")), ("0", ML.format("Klakson", "Hoot"))))
+    english_only = multichoice("REG-962", text="Who has priority here?",
+                               answers=(("100", "The tram"), ("0", "The car on the left"), ("0", "The lorry")))
+    essay = """<question type="essay"><name><text>REG-963</text></name>
+      <questiontext format="html"><text>Describe a roundabout.</text></questiontext></question>"""
+    return quiz(giveaway, english_only, essay)
+
+
+def switch_language(client, code: str, next_url: str) -> None:
+    token = csrf_from_html(client.get(next_url).get_data(as_text=True))
+    assert client.post(f"/language/{code}", data={"csrf_token": token, "next": next_url}).status_code == 303
+
+
+def test_the_preview_speaks_the_ui_language_and_follows_a_switch(app, staff_client):
+    preview_url = upload(staff_client, "cues.xml", cue_quiz()).headers["Location"]
+    html = staff_client.get(preview_url).get_data(as_text=True)
+    assert "Pratinjau impor" in html and "2 baru, 0 diperbarui, 0 tidak berubah, 1 ditolak." in html
+    assert "jenis soal essay: soal esai memerlukan penilai; bank soal hanya berisi soal pilihan tunggal" in html
+    assert "perlu terjemahan: soal tidak dipakai dalam ujian sampai kedua bahasa lengkap" in html
+    assert "Petunjuk jawaban (tidak menghentikan impor):" in html
+    assert "Bahasa Indonesia: pilihan yang benar adalah yang terpanjang" in html
+    assert "English: sebuah pengecoh memuat kata mutlak yang membuatnya mudah ditebak salah: Always drive on" in html
+    assert "the correct option is the longest one" not in html and "an essay question" not in html
+
+    switch_language(staff_client, "en", preview_url)
+    html = staff_client.get(preview_url).get_data(as_text=True)
+    assert "Import preview" in html and "2 new, 0 updated, 0 unchanged, 1 refused." in html
+    assert "question type essay: an essay question needs a marker; the bank has single-choice questions only" in html
+    assert "translation needed: it is not used on papers until both languages are complete" in html
+    assert "Test-taking cues (they do not stop the import):" in html
+    assert "Bahasa Indonesia: the correct option is the longest one" in html
+    assert "English: a distractor holds an absolute word that gives it away: Always drive on (always)." in html
+    assert "pilihan yang benar" not in html and "perlu terjemahan" not in html
+    assert count(app) == 0  # planning again in another language saves nothing
+
+    confirm(staff_client, preview_url, skip_refused=True)
+    page = staff_client.get("/bank/import").get_data(as_text=True)
+    assert "Imported: 2 new, 0 updated, 0 unchanged." in page and "test-taking cue warning(s)" in page

@@ -87,7 +87,7 @@ def test_json_export_of_chosen_questions(sample_bank):
     assert [q["code"] for q in json.loads(export_bank("json", chosen))["questions"]] == ["AID-701"]
 
 
-def test_json_problems_are_all_collected_and_located(app_ctx):
+def test_json_problems_are_all_collected_and_located(english):
     valid = question_data(code="REG-801")
     unknown = {**question_data(code="REG-802", classes=("A", "Z")), "status": "deleted", "colour": "red"}
     problems = rejection("json", json_file(valid, dict(valid), "not a question", unknown))
@@ -109,7 +109,7 @@ def test_json_problems_are_all_collected_and_located(app_ctx):
     (b"[" * 100_000, "file"),
     ("\n\xe9t\xe9".encode("latin-1"), "line 2"),
 ])
-def test_unreadable_json_is_rejected_with_a_location(app_ctx, data, location):
+def test_unreadable_json_is_rejected_with_a_location(english, data, location):
     problems = rejection("json", data)
     assert len(problems) == 1 and problems[0][0] == location
 
@@ -160,7 +160,7 @@ def test_hand_written_csv_cells(cell, imported):
     assert unescape_cell(cell) == imported
 
 
-def test_bad_csv_is_rejected_whole_with_located_problems(app_ctx):
+def test_bad_csv_is_rejected_whole_with_located_problems(english):
     existing = save(question_data(code="REG-804"))
     edited = csv_row(existing, text_en="An edited question?")
     two_correct = csv_row(question_data(code="REG-805"), correct="A, C")
@@ -175,7 +175,7 @@ def test_bad_csv_is_rejected_whole_with_located_problems(app_ctx):
     assert audit_entries() == []
 
 
-def test_csv_structure_problems(app_ctx):
+def test_csv_structure_problems(english):
     header_only = b"code,topic,colour\r\n"
     assert rejection("csv", header_only) == [
         ("row 1 (header)", "unknown columns: colour"),
@@ -204,7 +204,7 @@ def test_empty_status_leaves_the_status_alone(app_ctx):
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_oversize_file_is_refused(app_ctx, fmt):
+def test_oversize_file_is_refused(english, fmt):
     problems = rejection(fmt, b" " * (MAX_IMPORT_BYTES + 1))
     assert problems == [("file", "The file is larger than the limit of 10 MB.")]
 

@@ -58,7 +58,7 @@ def test_a_file_without_groups_leaves_them_alone(grouped_bank):
 
 
 @pytest.mark.parametrize("bad", ["Level Crossing", "-starts-with-dash", "x" * 41, "kotak_kuning", 7, ["a"]])
-def test_an_invalid_group_is_refused_with_a_per_question_message(app_ctx, bad):
+def test_an_invalid_group_is_refused_with_a_per_question_message(english, bad):
     good = question_data(code="REG-601")
     wrong = {**question_data(code="REG-602"), "exclusion_group": bad}
     with pytest.raises(ImportRejected) as rejected:
@@ -68,7 +68,7 @@ def test_an_invalid_group_is_refused_with_a_per_question_message(app_ctx, bad):
     assert question_by_code("REG-601") is None  # nothing imported
 
 
-def test_an_invalid_group_in_csv_names_the_row(app_ctx):
+def test_an_invalid_group_in_csv_names_the_row(english):
     row = csv_row(question_data(code="REG-603"))
     text = csv_file(row).decode("utf-8-sig").rstrip("\r\n") + "Bad Group\r\n"
     with pytest.raises(ImportRejected) as rejected:

@@ -27,13 +27,6 @@ from question_bank.transfer.plan import build_plan
 FILES = Path(__file__).parent / "files"
 
 
-@pytest.fixture
-def english(app_ctx):
-    """Problems in English (they follow the UI language, Indonesian by default, since issue 13)."""
-    with force_locale("en"):
-        yield app_ctx
-
-
 # --------------------------------------------------------------------------- Moodle XML
 
 
@@ -217,7 +210,7 @@ def test_xml_declarations_are_refused(english, payload, line):
     assert bank_size() == (0, 0)
 
 
-def test_xml_in_another_encoding_is_refused(app_ctx):
+def test_xml_in_another_encoding_is_refused(english):
     payload = EXTERNAL_ENTITY.replace("UTF-8", "UTF-16").encode("utf-16")
     assert rejection("moodle", payload) == [("line 1", "The file is not UTF-8 text.")]
 
