@@ -1,4 +1,6 @@
 """Applicant practice pages (not counted, explanation after each answer)."""
+import re
+
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +33,8 @@ def practice_home():
 def practice_question(number: int):
     form = PracticeAnswerForm()
     if request.method == "POST":
-        if not form.validate_on_submit() or not (form.choice.data or "").isdigit():
+        # ASCII digits only: "²" and "٣" pass str.isdigit() but int() refuses "²".
+        if not form.validate_on_submit() or not re.fullmatch(r"[0-9]{1,2}", form.choice.data or ""):
             raise ValidationError(_("Choose an answer first."))
         item = practice.answer(current_user, number, int(form.choice.data))
     else:

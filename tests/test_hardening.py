@@ -3,11 +3,13 @@
 import io
 from datetime import date, datetime
 
+import pytest
+
 from core.clock import local_date
 from core.extensions import db
 from exam.models import Application
 from exam.retakes import WAIT, eligibility
-from helpers import PASSWORD, Api, app_context
+from helpers import PASSWORD, Api, api_login, app_context
 
 
 def test_local_date_is_jakarta_time():
@@ -126,3 +128,15 @@ def test_a_registration_id_the_database_cannot_hold_is_not_found(app, applicant,
         response = applicant_api.post("/attempts", {"application_id": application_id, "consent": True})
         assert response.status_code == 404, (application_id, response.get_json())
         assert response.get_json()["error"]
+
+
+@pytest.mark.xfail(strict=True, reason="question_bank/forms.py QuestionForm.to_data calls .strip() on text_id and "
+                                       "explanation_id, which are None when the field is missing: a 500 (found by "
+                                       "tests/test_form_fuzz.py); the fix belongs to the question-bank work")
+def test_a_question_form_without_its_explanation_field_is_a_422(app, staff):
+    client = app.test_client()
+    api = api_login(client, staff)
+    response = client.post("/bank/new", data={"csrf_token": api.csrf_token(), "code": "FZ-1", "topic": "regulations",
+                                              "classes": "A", "text_id": "Apa?", "option_a_id": "Ya",
+                                              "option_b_id": "Tidak", "correct": "a"})
+    assert response.status_code == 422

@@ -87,3 +87,15 @@ def test_without_a_practice_pool_practice_is_refused_rather_than_using_exam_ques
     make_bank()
     client = signed_in(app, applicant)
     assert start_practice(client).status_code == 409
+
+
+def test_a_choice_of_unicode_digits_is_refused_not_a_500(app, applicant, practice_bank):
+    """Found by the form fuzzing: "²" passes str.isdigit() but int() refuses it (500)."""
+    practice_bank()
+    client = signed_in(app, applicant)
+    assert start_practice(client).status_code == 303
+    page = client.get("/practice/1").get_data(as_text=True)
+    for choice in ("²", "٣", "１", "1\u200b", "-1", "999"):
+        response = client.post("/practice/1", data={"csrf_token": csrf_from_html(page), "choice": choice})
+        assert 400 <= response.status_code < 500, (choice, response.status_code)
+    assert client.post("/practice/1", data={"csrf_token": csrf_from_html(page), "choice": "0"}).status_code == 200
