@@ -95,6 +95,9 @@ def merge_faces(faces: list[Face], min_iou: float) -> list[Face]:
     return sorted(kept, key=lambda face: -face.area)
 
 
+# Hair and headscarf above a face box, in face-box heights: a MediaPipe box ends at
+# the brows, and the crown (or a hijab's top) sits another 0.5-0.8 box heights up.
+HAIR_ABOVE = 0.7
 THUMBNAIL = 32  # px per side of a tile's thumbnail for change detection (8 frame px per pixel on a 256 px tile)
 
 
@@ -135,7 +138,7 @@ def _ignore_mask(window, faces: list[Face], head_scale: float) -> np.ndarray:
         x, y, w, h = face.box
         cx = x + w / 2
         grow = (head_scale - 1) / 2
-        cover(cx - w * head_scale / 2, y - h * (grow + 0.3), cx + w * head_scale / 2, y + h * (1 + grow))
+        cover(cx - w * head_scale / 2, y - h * (grow + HAIR_ABOVE), cx + w * head_scale / 2, y + h * (1 + grow))
         cover(cx - 1.5 * w, y + h, cx + 1.5 * w, y1)
     return mask
 

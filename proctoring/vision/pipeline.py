@@ -11,8 +11,8 @@ Which stages run on a frame:
   the picture) on a crop around it. With no face there is nothing to measure;
   with two or more the frame is flagged whatever the pose;
 - one face and a reference: the identity embedding, also while the head is turned
-  up to `identity_max_yaw`, only when the face may have changed since the last one
-  (see `_identity_is_current`), else the last distance is carried over.
+  up to `identity_max_yaw`, only when the face looks like none measured recently
+  (see `matching_look`), else that measurement's distance is carried over.
 """
 import time
 from dataclasses import replace
@@ -45,11 +45,13 @@ from proctoring.vision.records import (
     FrameAnalysis,
     Memory,
     ReferenceProfile,
+    VerifiedLook,
 )
 from proctoring.vision.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 MESH_CROP_SCALE = 2.0  # the mesh's crop: twice the face box, so its own detector sees the whole head
 MESH_CROP_MAX_PX = 320  # larger crops are shrunk: the landmark model's input is 192 px anyway
+MAX_LOOKS = 4  # measured faces remembered: the applicant frontal and turned, an impostor, one more
 
 
 def face_quality(gray: np.ndarray, box: Box) -> FaceQuality:
@@ -109,27 +111,32 @@ def landmarks_outside(landmarks: np.ndarray, width: int, height: int) -> float:
     return float(np.mean((xs < 0) | (xs >= width) | (ys < 0) | (ys >= height)))
 
 
-def _identity_is_current(memory: Memory, patch: np.ndarray | None, box: Box, pose, thresholds: Thresholds) -> bool:
-    """Whether the last identity distance still describes this face: it was measured
-    recently, on a face in about the same place, size and pose, whose eye-aligned
-    patch still correlates with this one."""
-    if memory.identity_distance is None or memory.identity_frame is None or memory.identity_patch is None:
-        return False
-    if patch is None or memory.identity_box is None:
-        return False
-    if memory.frame_index - memory.identity_frame >= thresholds.identity_refresh_frames:
-        return False
+def matching_look(memory: Memory, patch: np.ndarray | None, box: Box, pose, thresholds: Thresholds,
+                  ) -> VerifiedLook | None:
+    """The recently measured face this one still is, if any: measured less than
+    `identity_refresh_frames` ago, in about the same place, size and pose, with an
+    eye-aligned patch that still correlates with this one. The best-correlated
+    such look wins. A face that left and came back (a covered lens, a visitor, a
+    turned head, an impostor who got up) matches its earlier look."""
+    if patch is None:
+        return None
+    best, best_similarity = None, thresholds.identity_patch_min_similarity
     x, y, w, h = box
-    px, py, pw, ph = memory.identity_box
-    shift = np.hypot((x + w / 2) - (px + pw / 2), (y + h / 2) - (py + ph / 2)) / max(pw, 1.0)
-    if (shift > thresholds.identity_max_shift_fraction
-            or abs(w / max(pw, 1.0) - 1) > thresholds.identity_max_scale_change):
-        return False
-    if (pose is not None and memory.identity_pose is not None
-            and pose.largest_change(memory.identity_pose) > thresholds.identity_max_pose_change):
-        return False
-    similarity = ident.patch_similarity(patch, np.array(memory.identity_patch, dtype=np.uint8))
-    return similarity >= thresholds.identity_patch_min_similarity
+    for look in memory.looks:
+        if memory.frame_index - look.frame >= thresholds.identity_refresh_frames:
+            continue
+        px, py, pw, ph = look.box
+        shift = np.hypot((x + w / 2) - (px + pw / 2), (y + h / 2) - (py + ph / 2)) / max(pw, 1.0)
+        if (shift > thresholds.identity_max_shift_fraction
+                or abs(w / max(pw, 1.0) - 1) > thresholds.identity_max_scale_change):
+            continue
+        if (pose is not None and look.pose is not None
+                and pose.largest_change(look.pose) > thresholds.identity_max_pose_change):
+            continue
+        similarity = ident.patch_similarity(patch, np.array(look.patch, dtype=np.uint8))
+        if similarity >= best_similarity:
+            best, best_similarity = look, similarity
+    return best
 
 
 def analyze(frame_bgr: np.ndarray, reference: ReferenceProfile | None = None, memory: Memory | None = None, *,
@@ -179,7 +186,7 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
     fresh = False
     new_memory = replace(memory, frame_index=memory.frame_index + 1, frame_size=(width, height), tiles=tiles)
     if not same_size:
-        new_memory = replace(new_memory, identity_distance=None, identity_frame=None, identity_patch=None)
+        new_memory = replace(new_memory, looks=())
     if faces:
         main = faces[0]
         quality = face_quality(gray, main.box)
@@ -218,18 +225,19 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
                         and abs(pose.yaw) <= thresholds.identity_max_yaw
                         and abs(pose.pitch) <= thresholds.looking_away_pitch)
         if reference is not None and (exhaustive or identifiable):
-            if cache and same_size and _identity_is_current(memory, patch, main.box, pose, thresholds):
-                distance = memory.identity_distance
+            look = matching_look(memory, patch, main.box, pose, thresholds) if cache and same_size else None
+            if look is not None:
+                distance = look.distance
             else:
                 stages.append("identity")
                 start = time.perf_counter()
                 distance = ident.distance(ident.embedding(rgb, main.box, models), reference.embedding)
                 timings["identity"] = (time.perf_counter() - start) * 1000
                 fresh = True
-                new_memory = replace(
-                    new_memory, identity_frame=memory.frame_index, identity_distance=distance,
-                    identity_patch=tuple(int(v) for v in patch.ravel()) if patch is not None else None,
-                    identity_box=main.box, identity_pose=pose)
+                if patch is not None:
+                    look = VerifiedLook(memory.frame_index, distance, tuple(int(v) for v in patch.ravel()),
+                                        main.box, pose)
+                    new_memory = replace(new_memory, looks=(look, *new_memory.looks[:MAX_LOOKS - 1]))
             if distance > thresholds.identity_max_distance and identifiable:
                 flags.append(DIFFERENT_PERSON)
     if faces and partly_out:
@@ -242,8 +250,6 @@ def _analyze(frame_bgr, reference, memory, models, thresholds, cache, exhaustive
             start = time.perf_counter()
             ident.embedding(rgb, face.box, models)
             timings["identity"] = timings.get("identity", 0.0) + (time.perf_counter() - start) * 1000
-    if len(faces) != 1:
-        new_memory = replace(new_memory, identity_distance=None, identity_frame=None, identity_patch=None)
     analysis = FrameAnalysis(
         width=width, height=height, faces=tuple(faces), brightness=luma, flags=tuple(flags), quality=quality,
         pose=pose, raw_pose=raw_pose, gaze=gaze_value, landmarks_outside=outside, identity_distance=distance,

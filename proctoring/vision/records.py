@@ -190,18 +190,29 @@ class TileState:
 
 
 @dataclass(frozen=True)
+class VerifiedLook:
+    """A face the identity model measured: the frame number, the distance to the
+    reference, and what the face looked like then (its eye-aligned patch, box and
+    pose), so a later face that looks the same can reuse the distance."""
+
+    frame: int
+    distance: float
+    patch: tuple[int, ...] = field(repr=False)
+    box: Box
+    pose: HeadPose | None = None
+
+
+@dataclass(frozen=True)
 class Memory:
     """What `analyze` keeps between frames of one attempt, so it can skip work
-    whose answer cannot have changed: the identity model while the same face sits
-    still, and the small-face pass on tiles whose picture has not changed. Plain
-    numbers only: the caller may store it anywhere (`to_dict`/`from_dict` for JSON)."""
+    whose answer cannot have changed: the identity model while the face in the
+    chair looks like one it recently measured (`looks`, newest first: the
+    applicant frontal and turned, or an impostor), and the small-face pass on tiles
+    whose picture has not changed. Plain numbers only: the caller may store it
+    anywhere (`to_dict`/`from_dict` for JSON)."""
 
     frame_index: int = 0
-    identity_frame: int | None = None
-    identity_distance: float | None = None
-    identity_patch: tuple[int, ...] | None = field(default=None, repr=False)
-    identity_box: Box | None = None
-    identity_pose: HeadPose | None = None
+    looks: tuple[VerifiedLook, ...] = ()
     frame_size: tuple[int, int] | None = None
     tiles: tuple[TileState, ...] | None = field(default=None, repr=False)
 
@@ -216,12 +227,14 @@ class Memory:
         def optional_tuple(value):
             return tuple(value) if value is not None else None
 
-        pose = data.get("identity_pose")
+        def look(item):
+            pose = item.get("pose")
+            return VerifiedLook(int(item["frame"]), float(item["distance"]), tuple(item["patch"]),
+                                tuple(item["box"]), HeadPose(**pose) if pose else None)
+
         tiles = data.get("tiles")
         return cls(
-            frame_index=int(data.get("frame_index", 0)), identity_frame=data.get("identity_frame"),
-            identity_distance=data.get("identity_distance"), identity_patch=optional_tuple(data.get("identity_patch")),
-            identity_box=optional_tuple(data.get("identity_box")),
-            identity_pose=HeadPose(**pose) if pose else None, frame_size=optional_tuple(data.get("frame_size")),
+            frame_index=int(data.get("frame_index", 0)), looks=tuple(look(item) for item in data.get("looks", ())),
+            frame_size=optional_tuple(data.get("frame_size")),
             tiles=None if tiles is None else tuple(
                 TileState(tuple(t["thumbnail"]), tuple(face(f) for f in t["faces"]), int(t["frame"])) for t in tiles))

@@ -55,6 +55,22 @@ def test_memory_skips_identity_only_while_the_face_is_the_same(devset, models, p
     assert memory.frame_index == 3
 
 
+def test_a_face_that_comes_back_reuses_its_earlier_measurement(devset, models, profiles):
+    reference = profiles["hopper"]
+    own = decode_jpeg(frame_named(devset, "hopper/alone/0").jpeg)
+    other = decode_jpeg(frame_named(devset, "hopper/impostor/0").jpeg)
+    covered = np.zeros_like(own)
+    first, memory = analyze(own, reference, Memory(), models=models)
+    gone, memory = analyze(covered, reference, memory, models=models)
+    assert gone.face_count == 0 and len(memory.looks) == 1
+    back, memory = analyze(own, reference, memory, models=models)
+    assert not back.identity_fresh and back.identity_distance == first.identity_distance
+    swapped, memory = analyze(other, reference, memory, models=models)
+    assert swapped.identity_fresh and swapped.has("different_person") and len(memory.looks) == 2
+    again, memory = analyze(own, reference, memory, models=models)
+    assert not again.identity_fresh and not again.has("different_person")
+
+
 def test_identity_is_refreshed_after_a_while(devset, models, profiles):
     image = decode_jpeg(frame_named(devset, "kanade/alone/1").jpeg)
     _, memory = analyze(image, profiles["kanade"], Memory(), models=models)

@@ -11,12 +11,13 @@ from proctoring.vision import (
     Memory,
     ReferenceProfile,
 )
-from proctoring.vision.records import TileState
+from proctoring.vision.records import TileState, VerifiedLook
 
 
 def test_memory_survives_json():
-    memory = Memory(frame_index=7, identity_frame=3, identity_distance=0.21, identity_patch=(1, 2, 3),
-                    identity_box=(10.0, 20.0, 100.0, 100.0), identity_pose=HeadPose(1.0, -2.0, 0.5),
+    memory = Memory(frame_index=7, looks=(VerifiedLook(3, 0.21, (1, 2, 3), (10.0, 20.0, 100.0, 100.0),
+                                                      HeadPose(1.0, -2.0, 0.5)),
+                                         VerifiedLook(1, 0.9, (4, 5, 6), (12.0, 20.0, 90.0, 90.0))),
                     frame_size=(640, 480),
                     tiles=(TileState((5,) * 4, (Face((1.0, 2.0, 40.0, 40.0), 0.8, "tile"),), 6),
                            TileState((9,) * 4, (), 2)))
