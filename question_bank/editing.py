@@ -54,7 +54,8 @@ def search(filters: SearchFilters, page: int = 1) -> Page:
     elif filters.has_image == "no":
         query = query.where(QuestionVersion.image.is_(None))
     if filters.missing_language:
-        query = query.where(or_(QuestionVersion.text_en == "", QuestionVersion.explanation_en == ""))
+        query = query.where(or_(QuestionVersion.translation_needed.is_(True), QuestionVersion.text_en == "",
+                                QuestionVersion.explanation_en == ""))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)

@@ -38,6 +38,22 @@ def test_a_question_needing_translation_is_never_drawn_until_translated(app_ctx)
     assert drawn_ids() == {complete.id, waiting.id}
 
 
+def test_the_translation_needed_filter_finds_either_missing_language(app_ctx):
+    from question_bank.editing import SearchFilters, search
+
+    english_only = question_data(code="REG-962")
+    english_only["text"]["id"] = ""
+    for option in english_only["options"]:
+        option["id"] = ""
+    indonesian_only = question_data(code="REG-963")
+    indonesian_only["explanation"]["en"] = ""
+    for data in (english_only, indonesian_only, question_data(code="REG-964")):
+        upsert_question(data)
+    db.session.commit()
+    found = search(SearchFilters(missing_language=True)).questions
+    assert sorted(q.code for q in found) == ["REG-962", "REG-963"]
+
+
 SCRIPTED = ('<p onclick="steal()">H<sub>2</sub>O and x<sup>2</sup> <script>alert(1)</script>'
             '<a href="javascript:alert(1)">bad</a> <a href="https://example.org/uu">UU</a></p>'
             '<ul><li>one</li></ul><table><tr><td colspan="2" style="color:red">cell</td></tr></table>'
