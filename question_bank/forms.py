@@ -56,7 +56,8 @@ class QuestionForm(Form):
     upload = FileField(_l("Or upload an image (PNG, JPEG or WebP, at most 2 MB)"))
 
     def to_data(self, image: str | None) -> dict:
-        """The form as a question in the data-file format."""
+        """The form as a question in the data-file format. Also called for a refused post (the
+        editor's cue warnings), so a field missing from the post (None) reads as empty."""
         options = []
         for letter in LETTERS:
             text_id = (getattr(self, f"option_{letter}_id").data or "").strip()
@@ -65,9 +66,9 @@ class QuestionForm(Form):
                                 "correct": self.correct.data == letter})
         return {
             "code": (self.code.data or "").strip(), "topic": self.topic.data, "classes": list(self.classes.data or []),
-            "image": image, "text": {"id": self.text_id.data.strip(), "en": (self.text_en.data or "").strip()},
+            "image": image, "text": {"id": (self.text_id.data or "").strip(), "en": (self.text_en.data or "").strip()},
             "options": options,
-            "explanation": {"id": self.explanation_id.data.strip(), "en": (self.explanation_en.data or "").strip()},
+            "explanation": {"id": (self.explanation_id.data or "").strip(), "en": (self.explanation_en.data or "").strip()},
             "reference": (self.reference.data or "").strip(),
         }
 

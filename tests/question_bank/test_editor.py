@@ -93,6 +93,50 @@ def test_invalid_questions_are_refused_and_nothing_is_saved(app, staff_client, c
         assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
 
 
+@pytest.mark.parametrize("left_out", [("explanation_id",), ("text_id",), ("explanation_id", "explanation_en", "text_id")])
+def test_a_post_without_the_explanation_or_question_field_is_refused_with_its_message(app, staff_client,
+                                                                                       make_question, left_out):
+    """Regression (found by tests/test_form_fuzz.py): a field left out of the post, not just
+    empty, was None in QuestionForm.to_data, and the editor's cue warnings made it a 500.
+    Now the form comes back (422) with the field's own message and the rest kept; nothing saved."""
+    record = make_question()
+    with app_context(app):
+        before = [(v.number, v.text_id, v.explanation_id) for v in db.session.get(Question, record.id).versions]
+    form = {name: value for name, value in FORM.items() if name not in left_out}
+    for url, code in (("/bank/new", "REG-905"), (f"/bank/{record.id}/edit", record.code)):
+        response = post_form(staff_client, url, {**form, "code": code})
+        assert response.status_code == 422, (url, response.status_code)
+        page = response.get_data(as_text=True)
+        for name in left_out:
+            if name.endswith("_id"):
+                assert re.search(rf'<p class="error" id="{name}-error">[^<]+</p>', page), (url, name)
+        assert FORM["option_a_id"] in page  # the rest of what was typed is kept
+    with app_context(app):
+        assert db.session.scalar(db.select(db.func.count(Question.id))) == 1
+        assert [(v.number, v.text_id, v.explanation_id)
+                for v in db.session.get(Question, record.id).versions] == before
+
+
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)> '); DROP TABLE questions;--"
+HOSTILE_ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &#39;); DROP TABLE questions;--"
+TEXT_FIELDS = ["text_id", "text_en", "option_a_id", "option_a_en", "option_b_id", "option_b_en", "option_c_id",
+               "option_c_en", "explanation_id", "explanation_en", "reference"]
+
+
+def test_hostile_text_in_every_editor_field_is_stored_as_typed_and_rendered_escaped(app, staff_client):
+    form = {**FORM, "code": "REG-906", **{name: f"{name} {HOSTILE}" for name in TEXT_FIELDS}}
+    assert post_form(staff_client, "/bank/new", form).status_code == 303
+    question, _ = load(app, "REG-906")  # the table is still there
+    with app_context(app):
+        version = db.session.get(Question, question.id).current_version
+        assert version.text_id == form["text_id"] and version.explanation_en == form["explanation_en"]
+        assert [option["id"] for option in version.options][:3] == [form[f"option_{x}_id"] for x in "abc"]
+    for url in (f"/bank/{question.id}", f"/bank/{question.id}/edit", "/bank?q=REG-906"):
+        html = staff_client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert HOSTILE_ESCAPED in html, url
+
+
 def test_retire_and_restore_are_recorded(app, staff_client, make_question):
     record = make_question()
     page = staff_client.get(f"/bank/{record.id}")
