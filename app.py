@@ -120,6 +120,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Only ever sent on an HTTPS response: browsers then refuse plain HTTP to this host for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def configure_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
@@ -128,6 +132,8 @@ def configure_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.is_secure:  # served over TLS (directly, or X-Forwarded-Proto from a trusted proxy)
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(("/exam", "/api/")):
             response.headers["Cache-Control"] = "no-store"
         elif not request.path.startswith("/static/") and current_user.is_authenticated:

@@ -314,12 +314,16 @@ def test_mask_name(name, masked):
     ("post", "/attempts/{id}/submit", None),
     ("delete", "/session", None),
 ])
-def test_state_changing_requests_without_csrf_header_are_400_json(app, applicant_api, started, method, path, body):
+@pytest.mark.parametrize("token", [None, "forged", "another session"])
+def test_state_changing_requests_without_a_valid_csrf_header_are_400_json(app, applicant_api, started, method, path,
+                                                                          body, token):
     url = path.format(id=started["id"])
+    headers = {} if token is None else {"X-CSRFToken": Api(app.test_client()).csrf_token()
+                                        if token == "another session" else "forged." + "A" * 40}
     if method == "post":
-        response = applicant_api.post(url, body, csrf=False)
+        response = applicant_api.post(url, body, csrf=False, headers=headers)
     else:
-        response = applicant_api.delete(url, csrf=False)
+        response = applicant_api.delete(url, csrf=False, headers=headers)
     assert response.status_code == 400
     assert response.is_json and response.get_json()["status"] == 400 and response.get_json()["error"]
     assert attempt_row(app, started["id"])["state"] == "in_progress"

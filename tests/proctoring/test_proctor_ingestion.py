@@ -265,3 +265,21 @@ def test_a_full_disk_is_a_503_for_the_frame_and_the_exam_goes_on(app, exam, rows
     assert exam.api.answer(exam.public_id, 1, 0).status_code == 200  # the exam itself continues
     monkeypatch.setattr(storage, "save", working)  # space again
     assert exam.frame(sequence=exam.sequence).status_code == 202  # the browser's retry is stored
+
+
+def test_an_unusable_evidence_folder_is_a_503_for_the_frame_and_the_exam_goes_on(app, exam, rows, caplog):
+    """A real OS refusal, not a stub (and one root cannot bypass, unlike file modes): the
+    frames folder is a plain file, so nothing can be written under it."""
+    from pathlib import Path
+
+    blocked = Path(app.config["EVIDENCE_FOLDER"]) / storage.FRAMES
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_bytes(b"not a folder")
+    response = exam.frame()
+    assert response.status_code == 503 and response.get_json()["error"]
+    assert rows(Frame) == [] and blocked.read_bytes() == b"not a folder"
+    assert "Evidence storage failed" in caplog.text
+    assert exam.api.answer(exam.public_id, 1, 0).status_code == 200  # the exam itself continues
+    blocked.unlink()  # the folder is usable again
+    assert exam.frame(sequence=exam.sequence).status_code == 202  # the browser's retry is stored
+    assert len(rows(Frame)) == 1
