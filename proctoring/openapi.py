@@ -2,6 +2,9 @@
 document by `exam.openapi`). Same table format as there."""
 JSON = "application/json"
 ERROR = {"content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+ERROR_EXAMPLES = {"409": "This camera check has no movement step to take.",
+                  "413": "The picture is too large (at most 512 KB).", "415": "The picture must be a JPEG image.",
+                  "503": "The camera check is not available right now. Please try again later."}
 CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
         "description": "Token from GET /session"}
 ATTEMPT_ID = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -26,7 +29,10 @@ EVENTS_BODY = {"required": True, "content": {JSON: {"schema": {"type": "object",
                "properties": {"id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
                               "type": {"type": "string"},
                               "at": {"oneOf": [{"type": "integer"}, {"type": "string", "format": "date-time"}]},
-                              "detail": {"type": "object"}}}}}}}}}
+                              "detail": {"type": "object"}}}}}},
+    "example": {"events": [{"id": "e-1740885600-1", "type": "tab_hidden", "at": "2026-03-02T02:05:00Z"},
+                           {"id": "e-1740885600-2", "type": "fullscreen_exit", "at": 1772417106000,
+                            "detail": {"seconds": 3}}]}}}}
 
 
 def _ok(schema: str, code: str) -> dict:
@@ -36,7 +42,9 @@ def _ok(schema: str, code: str) -> dict:
 def _errors(*codes: str) -> dict:
     texts = {"409": "No movement step open on this check", "413": "Picture or batch too large",
              "415": "Not a JPEG", "503": "Camera check unavailable"}
-    return {code: {"description": texts[code], **ERROR} for code in codes}
+    return {code: {"description": texts[code], "content": {JSON: {
+        **ERROR["content"][JSON], "example": {"error": ERROR_EXAMPLES[code], "status": int(code)}}}}
+        for code in codes}
 
 
 OPERATIONS = [
@@ -88,4 +96,16 @@ SCHEMAS = {
             "code": {"type": "string", "enum": ["multiple_faces", "different_person", "wrong_movement",
                                                "flat_picture", "timed_out"]},
             "message": {"type": "string"}}}}}},
+}
+
+# One example per response schema (exam.openapi adds them to the responses that use it).
+EXAMPLES = {
+    "FrameReceipt": {"frame": 412, "sequence": 37, "stored": True},
+    "EventsReceipt": {"stored": 2},
+    "SystemCheck": {"check": 9, "passed": False, "faces": 1, "face_size": 0.18, "brightness": 31.5,
+                    "reasons": [{"code": "too_dark", "message": "The picture is too dark. Turn on a light in front "
+                                                                "of you or move to a brighter place."}]},
+    "LivenessStep": {"check": 9, "status": "pending", "instruction": "turn_left",
+                     "message": "Slowly turn your head to your left, then back to the camera.",
+                     "done": 1, "steps": 2, "reasons": []},
 }

@@ -90,3 +90,18 @@ def test_sign_out_cookie_flags_stay_secure(app, applicant):
     for header in response.headers.getlist("Set-Cookie"):
         cookie = SimpleCookie(header)
         assert all(morsel["httponly"] for morsel in cookie.values())
+
+
+def test_a_crafted_goto_action_on_the_html_form_is_not_a_server_error(app, started, applicant):
+    """The second of the two HTML answer-post 500s (issue 13): `action=goto:<n>` with digits
+    that str.isdigit() accepts but int() refuses ("²"), or a number too large for the page."""
+    client = app.test_client()
+    assert form_login(client, applicant.email).status_code == 302
+    url = f"/exam/attempts/{started['id']}/questions/1"
+    token = csrf_from_html(client.get(url).get_data(as_text=True))
+    count = len(started["items"])
+    for action, target in (("goto:²", 1), ("goto:٣", 1), ("goto:" + "9" * 40, 1), ("goto:-1", 1), ("goto:", 1),
+                           ("goto:99", count), ("goto:0", 1), ("goto:3", 3), ("nonsense", 1)):
+        response = client.post(url, data={"csrf_token": token, "choice": "", "action": action})
+        assert response.status_code == 303, action
+        assert response.headers["Location"].endswith(f"/questions/{target}"), (action, response.headers["Location"])

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from transfer_helpers import bank_size, question_by_code, save
 
+from core.extensions import db
+from exam.services import candidates_for
 from helpers import question_data
 from question_bank.images import upload_folder
+from question_bank.models import PRACTICE
 from question_bank.transfer import ImportRejected, export_bank, import_bank
 from question_bank.transfer.common import question_dict
 from question_bank.transfer.plan import apply_plan, build_plan
@@ -23,6 +26,7 @@ OUTCOMES = {
     "broken_cloze_questions.xml": [("refused", CLOZE)] * 5,
     "categories_reverse_order.xml": [("refused", ESSAY), ("refused", SHORT)],
     "category_with_description.xml": [("create", None)],
+    "deprecated_category.xml": [("create", None)],
     "error_invalid_grades.xml": [("refused", "mengizinkan beberapa jawaban (<single>false</single>); bank soal hanya "
                                              "memiliki satu pilihan benar per soal")],
     "export_category.xml": [("create", None)],
@@ -143,3 +147,29 @@ def test_importing_the_rest_leaves_the_refused_out_and_the_bank_alone(app_ctx):
     assert report.created == 4 and bank_size() == (5, 5)
     assert question_by_code("REG-991").current_version.number == 1
     assert question_dict(question_by_code("REG-991")) == before
+
+
+def test_imported_monolingual_questions_are_drawn_for_no_paper(app_ctx, staff):
+    """Moodle's truefalse fixture is English only: imported as "translation needed", it is
+    offered neither on exam papers nor in practice until a bilingual version replaces it."""
+    apply_plan(mapped_plan("truefalse.xml"), staff.id)
+    save(question_data(code="REG-992", classes=("A",)))
+    imported = [question_by_code(q["code"]) for q in mapped_plan("truefalse.xml")["questions"]]
+    assert all(q.current_version.translation_needed for q in imported)
+    drawn = {c.question_id for pool in candidates_for("A").values() for c in pool}
+    assert drawn == {question_by_code("REG-992").id}
+    for question in imported:
+        question.status = PRACTICE
+    db.session.commit()
+    assert candidates_for("A", PRACTICE) == {} and candidates_for("C", PRACTICE) == {}
+
+
+def test_a_category_with_an_idnumber_and_auto_format_info_imports_its_true_false_question(app_ctx):
+    """deprecated_category.xml (Moodle 4.3+): the category carries an idnumber and an
+    `<info format="moodle_auto_format">`; its truefalse question keeps true as the key."""
+    plan = mapped_plan("deprecated_category.xml")
+    assert [c["path"] for c in plan["categories"]] == ["Alpha"]
+    question = plan["questions"][0]
+    assert [(o["id"], o["en"], o["correct"]) for o in question["data"]["options"]] == [
+        ("Benar", "True", True), ("Salah", "False", False)]
+    assert question["data"]["text"]["en"] == "Testing Alpha Question" and question["translation_needed"]
