@@ -105,19 +105,30 @@ def _thumbnail(gray_tile: np.ndarray) -> np.ndarray:
     return cv2.resize(gray_tile, (THUMBNAIL, THUMBNAIL), interpolation=cv2.INTER_AREA)
 
 
-def tile_changed(now: np.ndarray, then: np.ndarray, ignore: np.ndarray, max_difference: float) -> bool:
-    """Whether a tile's picture changed outside the `ignore` mask (the faces the
-    short-range pass saw this frame): after matching the thumbnails' exposure, some
-    2x2 block of thumbnail pixels differs by more than `max_difference` grey levels
-    on average. A block, not the tile's mean: a 40 px head is 5x5 thumbnail pixels,
-    2% of a tile, and would vanish in the mean."""
+def tile_change(now: np.ndarray, then: np.ndarray, ignore: np.ndarray) -> float:
+    """How much a tile's picture changed outside the `ignore` mask (the faces the
+    short-range pass saw this frame): after matching the thumbnails' exposure, the
+    largest mean grey-level difference over a 2x2 block of thumbnail pixels. A block,
+    not the tile's mean: a 40 px head is 5x5 thumbnail pixels, 2% of a tile, and
+    would vanish in the mean."""
     keep = ~ignore
     if not keep.any():
-        return False
+        return 0.0
     a, b = now.astype(np.float32), then.astype(np.float32)
     b *= max(float(a[keep].mean()), 1.0) / max(float(b[keep].mean()), 1.0)  # auto-exposure is not a change
     difference = cv2.blur(np.abs(a - b), (2, 2))
-    return float(difference[keep].max()) > max_difference
+    return float(difference[keep].max())
+
+
+def needs_scan(change: float, age: int, thresholds: Thresholds) -> bool:
+    """Whether a face-free window whose last scan is `age` frames old is scanned
+    again: always after `tile_rescan_frames`; at once for a change as large as a
+    head coming into view; for a small change (a shoulder, hair, the light) only
+    once its last scan is `tile_small_change_gap` frames old, so a window that
+    keeps changing a little is not scanned on every frame."""
+    if age >= thresholds.tile_rescan_frames or change > thresholds.tile_urgent_change_luma:
+        return True
+    return change > thresholds.tile_change_luma and age >= thresholds.tile_small_change_gap
 
 
 def _ignore_mask(window, faces: list[Face], head_scale: float) -> np.ndarray:
@@ -159,8 +170,8 @@ def detect_faces(rgb: np.ndarray, gray: np.ndarray, luma: float, models, thresho
     windows are the whole frame (for mid-sized faces a tile seam may cut) and the
     256 px tiles. A window is scanned again when its last scan found a face the
     short-range pass did not, when its picture changed outside the faces the
-    short-range pass sees (someone may have come into view), or when its last scan
-    is `tile_rescan_frames` old; otherwise it still holds no one."""
+    short-range pass sees (someone may have come into view; see `needs_scan`), or
+    when its last scan is `tile_rescan_frames` old; otherwise it still holds no one."""
     timings = timings if timings is not None else {}
     detect_rgb = brighten(rgb, luma) if luma < thresholds.low_light_luma else rgb
     start = time.perf_counter()
@@ -176,11 +187,10 @@ def detect_faces(rgb: np.ndarray, gray: np.ndarray, luma: float, models, thresho
         x0, y0, x1, y1 = window
         thumbnail = _thumbnail(gray[y0:y1, x0:x1])
         previous = tiles[index] if tiles is not None else None
-        if (previous is not None and not previous.faces
-                and frame_index - previous.frame < thresholds.tile_rescan_frames):
+        if previous is not None and not previous.faces:
             then = np.array(previous.thumbnail, dtype=np.uint8).reshape(THUMBNAIL, THUMBNAIL)
-            if not tile_changed(thumbnail, then, _ignore_mask(window, faces, thresholds.tile_ignore_face_scale),
-                                thresholds.tile_change_luma):
+            change = tile_change(thumbnail, then, _ignore_mask(window, faces, thresholds.tile_ignore_face_scale))
+            if not needs_scan(change, frame_index - previous.frame, thresholds):
                 states.append(previous)
                 continue
         found = run_detector(models.full_range, detect_rgb[y0:y1, x0:x1], thresholds.tile_min_confidence, "tile",

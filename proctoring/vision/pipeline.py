@@ -5,8 +5,8 @@ Which stages run on a frame:
 - always: brightness; the short-range detector on the frame;
 - the full-range detector on 256 px tiles, for small faces — on each tile whose
   picture changed since its last scan outside the faces already seen (someone may
-  have come into view), at least once a minute; an unchanged tile keeps the faces
-  its last scan found;
+  have come into view: at once for a large change, after 15 s for a small one), at
+  least once a minute; an unchanged tile keeps the faces its last scan found;
 - exactly one face: the face mesh (pose, gaze, how much of the face is outside
   the picture) on a crop around it. With no face there is nothing to measure;
   with two or more the frame is flagged whatever the pose;

@@ -12,7 +12,8 @@ from proctoring.vision.detect import (
     iou,
     large_or_sure,
     merge_faces,
-    tile_changed,
+    needs_scan,
+    tile_change,
     tile_windows,
 )
 from proctoring.vision.devset import paste_head, place, subject_image
@@ -55,12 +56,22 @@ def test_tile_change_sees_a_small_head_but_not_noise_or_exposure():
     brighter = np.clip(room * 1.15, 0, 255).astype(np.uint8)
     head = room.copy()
     head[10:15, 20:25] = 30  # a 40 px head on a 256 px tile is 5x5 thumbnail pixels
-    assert not tile_changed(noisy, room, nothing, 8.0)
-    assert not tile_changed(brighter, room, nothing, 8.0)
-    assert tile_changed(head, room, nothing, 8.0)
+    assert tile_change(noisy, room, nothing) < 8.0
+    assert tile_change(brighter, room, nothing) < 8.0
+    assert tile_change(head, room, nothing) > DEFAULT_THRESHOLDS.tile_urgent_change_luma
     covered = nothing.copy()
     covered[8:17, 18:27] = True  # ... unless it is where a face already seen is
-    assert not tile_changed(head, room, covered, 8.0)
+    assert tile_change(head, room, covered) < 8.0
+
+
+def test_a_large_change_is_scanned_at_once_a_small_one_waits_for_its_gap():
+    limits = DEFAULT_THRESHOLDS
+    small = (limits.tile_change_luma + limits.tile_urgent_change_luma) / 2
+    assert needs_scan(limits.tile_urgent_change_luma + 1, 1, limits)
+    assert not needs_scan(small, limits.tile_small_change_gap - 1, limits)
+    assert needs_scan(small, limits.tile_small_change_gap, limits)
+    assert not needs_scan(limits.tile_change_luma - 1, limits.tile_rescan_frames - 1, limits)
+    assert needs_scan(0.0, limits.tile_rescan_frames, limits)
 
 
 def test_brighten_lifts_a_dark_frame():
