@@ -184,7 +184,10 @@ def configure_sweeper(app: Flask) -> None:
 def configure_proctoring(app: Flask) -> None:
     """The frame-analysis worker pool (threads start on the first frame; stopped at exit,
     or by `app.extensions["proctor_pool"].shutdown()`), and with PROCTOR_QUEUE=celery the
-    Celery queue that frame analysis and flag refreshes are sent to instead."""
-    from proctoring.worker import start_pool
+    Celery queue that frame analysis and flag refreshes are sent to instead. On the
+    in-process pool, the first request queues again the frames a previous process left
+    waiting (`recover_lost_analyses`)."""
+    from proctoring.worker import recover_lost_analyses, start_pool
 
     start_pool(app)
+    recover_lost_analyses(app)

@@ -17,6 +17,7 @@ import json
 import math
 import secrets
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
@@ -158,8 +159,9 @@ def _comment_segment(payload: bytes) -> bytes:
 def embed_fake_scenario(jpeg: bytes, **scenario) -> bytes:
     """`jpeg` with a comment telling FakeAnalyzer what to see, e.g.
     `embed_fake_scenario(data, faces=[], brightness=90)`. Keys: faces (list of
-    dicts like DEFAULT_FAKE_FACE), brightness, identity_distance, signature, fail.
-    Yaw beyond 30 or pitch beyond 25 degrees is "looking away", an identity distance
+    dicts like DEFAULT_FAKE_FACE), brightness, identity_distance, signature, fail,
+    seconds (an exam frame's analysis takes this long, like the real models). Yaw
+    beyond 30 or pitch beyond 25 degrees is "looking away", an identity distance
     over 0.6 "another person"."""
     return jpeg[:2] + _comment_segment(FAKE_MARKER + json.dumps(scenario).encode()) + jpeg[2:]
 
@@ -178,7 +180,7 @@ def _fake_scenario(jpeg: bytes) -> dict:
 class FakeAnalyzer:
     """Sees what the JPEG's comment says (default: one bright, frontal face that
     matches the reference) and judges it with fixed, simple thresholds.
-    Deterministic and instant, for tests."""
+    Deterministic and instant (unless told to take `seconds`), for tests."""
 
     AWAY_YAW, AWAY_PITCH, SAME_PERSON, DARK = 30.0, 25.0, 0.6, 45.0
     TURN_YAW, LOOK_UP_PITCH, CENTRE_DEGREES, MIN_DEPTH = 20.0, 15.0, 10.0, 0.02
@@ -216,6 +218,7 @@ class FakeAnalyzer:
     def analyze_frame(self, jpeg: bytes, reference: tuple[float | None, ...] | None,
                       memory_key: str | None = None) -> FrameAnalysis:
         scenario = _fake_scenario(jpeg)
+        time.sleep(float(scenario.get("seconds", 0)))
         faces = self._faces(scenario)
         distance = scenario.get("identity_distance", 0.1) if len(faces) == 1 and reference is not None else None
         flags = []

@@ -370,7 +370,20 @@ def stale_queued() -> tuple:
 def requeue_stale_frames() -> int:
     """Queue again the frames whose analysis job was lost (`stale_queued`). Analysis is
     idempotent by frame id, so a frame queued twice is still analysed once. Returns how many."""
-    frame_ids = db.session.scalars(select(Frame.id).where(*stale_queued()).order_by(Frame.id)).all()
+    return _requeue(*stale_queued())
+
+
+def requeue_frames_received_before(moment: datetime) -> int:
+    """Queue again the frames still waiting for analysis that arrived before `moment` (a
+    process's start): on the in-process pool their jobs died with the process that
+    received them (a crash, a SIGKILL, a restart). Idempotent like `requeue_stale_frames`.
+    Returns how many."""
+    return _requeue(Frame.status == QUEUED, Frame.received_at < moment)
+
+
+def _requeue(*conditions) -> int:
+    frame_ids = db.session.scalars(select(Frame.id).where(*conditions).order_by(Frame.id)).all()
+    db.session.rollback()  # the read is over: no transaction stays open while the jobs run
     for frame_id in frame_ids:
         enqueue(jobs.analyze_frame, frame_id)
     return len(frame_ids)

@@ -122,6 +122,42 @@ def start_pool(app: Flask) -> AnalysisPool:
     return pool
 
 
+def recover_lost_analyses(app: Flask) -> None:
+    """On the in-process pool (PROCTOR_QUEUE=threads), a frame's analysis job lives only in
+    the memory of the process that received it: a process killed with frames waiting
+    (SIGKILL, a crash, a restart) leaves them queued for good. So the first request a new
+    serving process handles queues again every frame still waiting that arrived before the
+    process started (`proctoring.services.requeue_frames_received_before`; analysis is
+    idempotent by frame id, so a frame a sibling process is still analysing is stored once).
+    Not on the first request of CLI commands (there is none), nor with Celery (its broker
+    keeps the tasks; lost ones are the stale-frame sweep's), nor in tests."""
+    if app.config["PROCTOR_QUEUE"] != "threads" or app.config["PROCTOR_SYNC_ANALYSIS"] or app.testing:
+        return
+    from core.clock import now_utc
+
+    started = now_utc()
+    lock, done = threading.Lock(), threading.Event()
+
+    @app.before_request
+    def requeue_frames_of_a_previous_process() -> None:
+        if done.is_set() or not lock.acquire(blocking=False):  # one request does it, none waits for it
+            return
+        try:
+            if done.is_set():
+                return
+            from proctoring.services import requeue_frames_received_before
+
+            count = requeue_frames_received_before(started)
+            done.set()
+            if count:
+                app.logger.warning("Queued %d frame(s) left queued by a previous process for analysis again", count)
+        except Exception:  # the request goes on; the next one tries again
+            app.logger.exception("Frames of a previous process could not be queued again")
+            db.session.rollback()
+        finally:
+            lock.release()
+
+
 def enqueue(job: Callable, *args):
     """Run `job(*args)` in the current app's pool or send it to the Celery workers
     (call after committing what it reads)."""
