@@ -5,6 +5,7 @@ queues its analysis (`proctoring.jobs`), never analysing in the request (unless
 PROCTOR_SYNC_ANALYSIS is on, for tests). Everything that is refused is refused
 before anything is stored.
 """
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -161,9 +162,20 @@ def _store(path: str, data: bytes) -> None:
 def _event_detail(value) -> dict | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or len(repr(value)) > 500:
+    if not isinstance(value, dict) or len(repr(value)) > 500 or not _storable_json(value):
         raise ValidationError(_("An event's detail must be a small JSON object."), status=422)
     return value
+
+
+def _storable_json(value) -> bool:
+    """Whether every database stores `value` as JSON: no NaN or infinity, no lone
+    surrogate, no NUL character (PostgreSQL refuses each; Python's JSON reader lets them in)."""
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return "\\u0000" not in text
 
 
 def ingest_events(attempt: Attempt, items) -> int:
@@ -180,7 +192,7 @@ def ingest_events(attempt: Attempt, items) -> int:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not CLIENT_ID.match(item["id"]):
             raise ValidationError(_("Every event needs an id of letters, digits, '-' or '_'."), status=422)
-        if item.get("type") not in EVENT_KINDS:
+        if not isinstance(item.get("type"), str) or item["type"] not in EVENT_KINDS:
             raise ValidationError(_("Unknown event type: %(type)s.", type=str(item.get("type"))[:40]), status=422)
         client_time = parse_client_time(item.get("at"))
         parsed[item["id"]] = BrowserEventRecord(

@@ -283,3 +283,21 @@ def test_an_unusable_evidence_folder_is_a_503_for_the_frame_and_the_exam_goes_on
     blocked.unlink()  # the folder is usable again
     assert exam.frame(sequence=exam.sequence).status_code == 202  # the browser's retry is stored
     assert len(rows(Frame)) == 1
+
+
+@pytest.mark.parametrize("event", [
+    {"id": "e1", "type": ["tab_hidden"], "at": 0},
+    {"id": "e1", "type": {"x": 1}, "at": 0},
+    {"id": "e1", "type": "tab_hidden", "at": 0, "detail": {"x": float("nan")}},
+    {"id": "e1", "type": "tab_hidden", "at": 0, "detail": {"a\u0000": 1}},
+], ids=["type-list", "type-object", "detail-nan", "detail-nul"])
+def test_an_event_of_the_wrong_shape_is_a_422_not_a_500(app_ctx, event):
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from core.errors import ValidationError
+    from proctoring.services import ingest_events
+
+    with pytest.raises(ValidationError) as refused:
+        ingest_events(SimpleNamespace(id=1, started_at=datetime(2026, 1, 1)), [event])
+    assert refused.value.status == 422
