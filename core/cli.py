@@ -14,7 +14,7 @@ from core.backup import BackupError, backup, restore
 from core.clock import now_utc
 from core.errors import PlatformError
 from core.extensions import db
-from exam.blueprints import ensure_default_blueprints
+from exam.blueprints import adopt_default_topic_counts, ensure_default_blueprints
 from exam.services import sweep_expired
 from proctoring.retention import purge_evidence
 from question_bank.editing import cue_report
@@ -61,6 +61,9 @@ def register_cli(app: Flask) -> None:
         else:
             click.echo("Cue check: no test-taking cues found.")
         click.echo(f"Blueprints created: {ensure_default_blueprints()}")
+        moved = adopt_default_topic_counts()
+        if moved:
+            click.echo(f"Blueprints moved to the current default topic mix: {', '.join(moved)}")
         if not no_demo:
             made = seed_demo_accounts()
             click.echo(f"Demo accounts created: {', '.join(made) or 'none (already there)'}; password {DEMO_PASSWORD}")

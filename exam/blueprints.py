@@ -10,15 +10,23 @@ from exam.models import DELIVERY_MODES, FREE_NAVIGATION, ExamBlueprint
 from question_bank.models import TOPICS
 
 # The official theory test: 30 questions, at least 21 correct (score 70) to pass.
+# Korlantas's current test gives hazard perception about a third of the paper
+# (10 of 30 here); each class's blueprint can set its own share.
 DEFAULT_TOPIC_COUNTS = {
-    "regulations": 6,
-    "signs": 6,
-    "safe_driving": 5,
-    "hazard_perception": 5,
-    "ethics": 3,
-    "vehicle": 3,
+    "regulations": 5,
+    "signs": 5,
+    "safe_driving": 4,
+    "hazard_perception": 10,
+    "ethics": 2,
+    "vehicle": 2,
     "first_aid": 2,
 }
+# The defaults before hazard perception's share was raised: a blueprint still holding
+# them was never edited, and `adopt_default_topic_counts` moves it to the new ones.
+PREVIOUS_DEFAULT_TOPIC_COUNTS = (
+    {"regulations": 6, "signs": 6, "safe_driving": 5, "hazard_perception": 5, "ethics": 3, "vehicle": 3,
+     "first_aid": 2},
+)
 DEFAULT_PASS_MARK = 21
 DEFAULT_DURATION_SECONDS = 30 * 60
 DEFAULT_SECONDS_PER_QUESTION = 15
@@ -38,6 +46,21 @@ def ensure_default_blueprints() -> int:
             made += 1
     db.session.commit()
     return made
+
+
+def adopt_default_topic_counts() -> list[str]:
+    """Give every class whose current blueprint still holds an earlier default topic mix
+    the current default mix, as a new audited version (by the system). Blueprints staff
+    have edited are left alone. Returns the classes moved."""
+    moved = []
+    for blueprint in current_blueprints():
+        if blueprint.topic_counts in PREVIOUS_DEFAULT_TOPIC_COUNTS:
+            update_blueprint(blueprint.sim_class, topic_counts=dict(DEFAULT_TOPIC_COUNTS),
+                             pass_mark=blueprint.pass_mark, delivery_mode=blueprint.delivery_mode,
+                             duration_seconds=blueprint.duration_seconds,
+                             seconds_per_question=blueprint.seconds_per_question, by_user_id=None)
+            moved.append(blueprint.sim_class)
+    return moved
 
 
 def current_blueprint(sim_class: str) -> ExamBlueprint:

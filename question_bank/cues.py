@@ -29,6 +29,13 @@ SIMILAR_KEY = 0.5  # ... when their keys are this similar too
 NEAR_KEY = 0.7  # keys this similar (non-numeric) make near-duplicates even with differently worded stems
 MIN_KEY_TOKENS = 4  # a shared key shorter than this ("50 km/jam") is no sign of a duplicate
 
+# Hazard perception is sat in the 15-second per-question (AVIS) mode while the scene
+# plays: at about 240 words a minute, a 20-word stem is read in 5 s and the whole
+# question (stem and options) in under 14 s. English runs about a fifth longer in words
+# for the same text in this bank, so its limits are a fifth higher.
+TIMED_TOPICS = ("hazard_perception",)
+READING_LIMITS = {"id": (20, 55), "en": (24, 66)}  # (stem words, stem + options words)
+
 ABSOLUTE_WORDS = {
     "id": ("selalu", "hanya", "apa pun", "apapun", "tidak perlu", "tak perlu", "tidak usah", "secepat mungkin",
            "pasti", "tidak pernah", "semua", "sama sekali", "kapan pun", "kapanpun", "mana pun", "manapun",
@@ -75,6 +82,21 @@ def key_is_longest(question: dict, lang: str) -> bool:
     """Whether the key is at least as long (in characters) as every distractor."""
     key, distractors = _key_and_distractors(question, lang)
     return all(len(key) >= len(d) for d in distractors)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def too_long_to_read(question: dict, lang: str) -> tuple[int, int] | None:
+    """(stem words, stem + options words) when a timed-topic question is over the
+    reading limits in `lang`, else None."""
+    if question.get("topic") not in TIMED_TOPICS:
+        return None
+    stem = word_count((question.get("text") or {}).get(lang) or "")
+    total = stem + sum(word_count(o.get(lang) or "") for o in question.get("options", []) if isinstance(o, dict))
+    max_stem, max_total = READING_LIMITS[lang]
+    return (stem, total) if stem > max_stem or total > max_total else None
 
 
 @dataclass(frozen=True)
@@ -181,15 +203,24 @@ class AbsoluteHit:
     words: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class LongRead:
+    code: str
+    lang: str
+    stem_words: int
+    total_words: int
+
+
 @dataclass
 class CueReport:
     """Figures per (language, topic) and overall per language, the distractors with
-    absolute words, and the unresolved duplicates."""
+    absolute words, the unresolved duplicates, and the timed questions too long to read."""
 
     by_topic: dict[tuple[str, str], Figures] = field(default_factory=dict)
     overall: dict[str, Figures] = field(default_factory=dict)
     absolute: list[AbsoluteHit] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    long_reads: list[LongRead] = field(default_factory=list)
 
     @property
     def exact_duplicates(self) -> list[Duplicate]:
@@ -204,6 +235,7 @@ class CueReport:
             lines.extend(figure_message(_("all topics (%(lang)s)", lang=lang), fig, problem)
                          for problem in fig.problems)
         lines.extend(duplicate_message(d) for d in self.duplicates)
+        lines.extend(long_read_message(r.code, r.lang, r.stem_words, r.total_words) for r in self.long_reads)
         return lines
 
     def warnings(self) -> list[str]:
@@ -226,6 +258,13 @@ def figure_message(where: str, fig: Figures, problem: str) -> str:
                  where=where, ratio=f"{fig.ratio:.2f}", low=RATIO_RANGE[0], high=RATIO_RANGE[1])
     return _("%(where)s: %(share)s of distractors hold absolute words (at most %(limit)s)",
              where=where, share=_share(fig.absolute), limit=_share(MAX_ABSOLUTE))
+
+
+def long_read_message(code: str, lang: str, stem_words: int, total_words: int) -> str:
+    max_stem, max_total = READING_LIMITS[lang]
+    return _("%(code)s (%(lang)s): too long to read in the per-question time: the stem has %(stem)s words "
+             "(at most %(max_stem)s), stem and options %(total)s (at most %(max_total)s)",
+             code=code, lang=lang, stem=stem_words, max_stem=max_stem, total=total_words, max_total=max_total)
 
 
 def duplicate_message(pair: Duplicate) -> str:
@@ -259,6 +298,9 @@ def bank_cues(questions: Iterable[dict], groups: Mapping[str, str | None] | None
                 words = absolute_words(option.get(lang, ""), lang)
                 if words and option.get("correct") is not True:
                     report.absolute.append(AbsoluteHit(question["code"], lang, option[lang], tuple(words)))
+            counts = too_long_to_read(question, lang)
+            if counts:
+                report.long_reads.append(LongRead(question["code"], lang, *counts))
     if with_duplicates:
         report.duplicates = duplicates(questions, groups)
     return report
@@ -266,8 +308,8 @@ def bank_cues(questions: Iterable[dict], groups: Mapping[str, str | None] | None
 
 @dataclass(frozen=True)
 class QuestionCue:
-    """One cue in one question: `kind` is "key_longest", "absolute" or a duplicate
-    kind ("stem", "near", "key"); `lang` and `detail` say where (an option's text, the other code)."""
+    """One cue in one question: `kind` is "key_longest", "absolute", "long_read" or a
+    duplicate kind ("stem", "near", "key"); `lang` and `detail` say where (an option's text, the other code)."""
 
     kind: str
     lang: str = ""
@@ -302,6 +344,9 @@ def _cues(question: dict, others: list[tuple], groups: Mapping[str, str | None])
             words = absolute_words(option[lang], lang)
             if words and option.get("correct") is not True:
                 found.append(QuestionCue("absolute", lang, f"{option[lang]} ({', '.join(words)})"))
+        counts = too_long_to_read({**question, "options": options}, lang)
+        if counts:
+            found.append(QuestionCue("long_read", lang, f"{counts[0]} {counts[1]}"))
     mine = _prepared({**question, "options": options})
     for other in others:
         if other[0] != mine[0]:
@@ -319,6 +364,12 @@ def cue_message(cue: QuestionCue) -> str:
     if cue.kind == "absolute":
         return _("%(language)s: a distractor holds an absolute word that gives it away: %(option)s.",
                  language=language, option=cue.detail)
+    if cue.kind == "long_read":
+        stem, total = cue.detail.split()
+        max_stem, max_total = READING_LIMITS[cue.lang]
+        return _("%(language)s: too long to read in the per-question time: the stem has %(stem)s words (at most "
+                 "%(max_stem)s), stem and options %(total)s (at most %(max_total)s). Let the scene carry the "
+                 "situation.", language=language, stem=stem, max_stem=max_stem, total=total, max_total=max_total)
     if cue.kind == "stem":
         return _("The same question text as %(code)s, which is not in this question's exclusion group.",
                  code=cue.detail)

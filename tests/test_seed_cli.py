@@ -14,7 +14,7 @@ from accounts.models import User
 from core.cli import DEMO_ACCOUNTS, DEMO_PASSWORD
 from core.extensions import db
 from core.sim_classes import CLASS_CODES
-from exam.blueprints import DEFAULT_TOPIC_COUNTS
+from exam.blueprints import DEFAULT_TOPIC_COUNTS, PREVIOUS_DEFAULT_TOPIC_COUNTS, current_blueprint, update_blueprint
 from exam.models import ExamBlueprint
 from exam.services import candidates_for
 from helpers import Api, question_data
@@ -218,6 +218,38 @@ def test_seed_no_demo_creates_no_accounts(app, runner, temp_bank):
     assert f"Blueprints created: {len(CLASS_CODES)}" in result.output
     with app.app_context():
         assert count(User) == 0
+
+
+def test_seed_moves_unedited_blueprints_to_the_new_hazard_share_and_leaves_edited_ones(app, runner, temp_bank):
+    """A database seeded before hazard perception's share was raised: the blueprints
+    still on the old default mix get the new one as a new audited version; a class
+    staff configured keeps its own."""
+    from core.audit import AuditEntry
+
+    runner.invoke(args=["seed", "--no-demo"])
+    old = dict(PREVIOUS_DEFAULT_TOPIC_COUNTS[0])
+    custom = {**old, "signs": 7, "regulations": 5}
+    with app.app_context():
+        for code in CLASS_CODES:
+            blueprint = current_blueprint(code)
+            blueprint.topic_counts = custom if code == "C" else old
+        db.session.commit()
+        update_blueprint("B2", topic_counts=old, pass_mark=22, delivery_mode="free", duration_seconds=1800,
+                         seconds_per_question=15, by_user_id=None)  # on the old mix, with its own pass mark
+    result = runner.invoke(args=["seed", "--no-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Blueprints moved to the current default topic mix:" in result.output
+    with app.app_context():
+        assert current_blueprint("C").topic_counts == custom
+        for code in set(CLASS_CODES) - {"C"}:
+            assert current_blueprint(code).topic_counts == DEFAULT_TOPIC_COUNTS, code
+        b2 = current_blueprint("B2")
+        assert b2.pass_mark == 22 and b2.version == 3  # its other settings kept, a new version
+        assert current_blueprint("A").version == 2
+        entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "blueprint.update")).all()
+        assert sorted(e.target_id for e in entries) == sorted([*(set(CLASS_CODES) - {"C"}), "B2"])  # B2: edit, move
+    again = runner.invoke(args=["seed", "--no-demo"])
+    assert "moved" not in again.output
 
 
 def test_seed_with_an_invalid_bank_loads_nothing(app, runner, tmp_path, monkeypatch):

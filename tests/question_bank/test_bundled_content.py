@@ -50,6 +50,41 @@ def test_images_exist_and_cover_signs_and_scenes(bank):
     assert len(hazard) >= 20 and all(q["image"] and q["image"].startswith("scenes/") for q in hazard)
 
 
+HAZARD_FAMILIES = {  # the classes a family's own scenes are for
+    "car": ("A", "A_UMUM", "B1", "B1_UMUM", "B2", "B2_UMUM", "D1"),
+    "heavy": ("B1", "B1_UMUM", "B2", "B2_UMUM"),
+    "motorcycle": ("C", "C1", "C2", "D"),
+}
+MIN_HAZARD_PER_CLASS = 30
+
+
+@pytest.mark.parametrize("sim_class", CLASS_CODES)
+def test_every_class_has_thirty_exam_hazard_perception_scenes(bank, sim_class):
+    hazard = [q for q in bank if q["topic"] == "hazard_perception" and sim_class in q["classes"]
+              and q.get("status") != "practice"]
+    assert len(hazard) >= MIN_HAZARD_PER_CLASS, (sim_class, len(hazard))
+
+
+@pytest.mark.parametrize("family", sorted(HAZARD_FAMILIES))
+def test_each_class_family_has_hazard_scenes_of_its_own(bank, family):
+    """Not only scenes every road user shares: car drivers, heavy-vehicle drivers and
+    riders each get situations of their own vehicle."""
+    own = [q["code"] for q in bank if q["topic"] == "hazard_perception"
+           and set(q["classes"]) <= set(HAZARD_FAMILIES[family])]
+    assert len(own) >= 4, (family, own)
+
+
+def test_hazard_perception_scenes_are_animated_and_loop(bank):
+    """A multi-moment case study like the real test's video: the scene has SMIL
+    animation that repeats, so an applicant who looks up late still sees it develop."""
+    scenes = {q["image"] for q in bank if q["topic"] == "hazard_perception"}
+    static = [s for s in sorted(scenes)
+              if not re.search(r"<(animate|animateTransform|animateMotion|set)\b", (STATIC_IMG / s).read_text("utf-8"))]
+    assert static == []
+    once = [s for s in sorted(scenes) if 'repeatCount="indefinite"' not in (STATIC_IMG / s).read_text("utf-8")]
+    assert once == []
+
+
 @pytest.mark.parametrize("folder", ["signs", "scenes"])
 def test_drawings_are_plain_svg_without_scripts_or_external_references(folder):
     files = sorted((STATIC_IMG / folder).glob("*.svg"))
