@@ -15,8 +15,13 @@ Two setups in the same run, on the same machine:
 Printed per setup and N: p50/p95/p99 of answer saves and frame uploads (ms), errors, frames
 analysed per second, and the lag from upload to analysis (received_at -> analyzed_at).
 
+With --database-url each celery run gets a database of its own, created on that server and dropped
+after the run. With --profile DIR, py-spy samples every server process (the web server with its
+workers and threads, and each Celery worker) during the exam phase and writes, per run, the raw
+stacks and a summary of where the time went.
+
 Run: .venv/bin/python bench/load_test.py [--applicants 20,50] [--duration 60] [--modes embedded,celery]
-     [--analyzer vision|fake] [--workers 2] [--database-url postgresql://...]
+     [--analyzer vision|fake] [--workers 2] [--database-url postgresql://...] [--profile DIR]
 """
 import argparse
 import asyncio
@@ -309,21 +314,112 @@ def analysis_figures(env: dict, drain: float) -> dict:
             "lag_max": max(lags, default=float("nan"))}
 
 
+def _admin_url(url: str, database: str) -> str:
+    head, _, _ = url.rpartition("/")
+    return f"{head}/{database}"
+
+
+def own_database(url: str, name: str, drop: bool = False) -> str:
+    """Create (or drop) database `name` on the PostgreSQL server of `url`; the new URL."""
+    import psycopg
+
+    with psycopg.connect(_admin_url(url, "postgres").replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"' + (" WITH (FORCE)" if drop else ""))
+        if not drop:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return _admin_url(url, name)
+
+
+class Profiler:
+    """py-spy sampling the server's processes (and their children) for a while."""
+
+    def __init__(self, folder: Path | None, label: str):
+        self.folder, self.label, self.samplers = folder, label, []
+
+    def start(self, processes: list[subprocess.Popen], seconds: float) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for number, process in enumerate(processes):
+            out = self.folder / f"{self.label}-{number}.txt"
+            self.samplers.append((out, subprocess.Popen(
+                [str(BIN / "py-spy"), "record", "--pid", str(process.pid), "--subprocesses", "--threads",
+                 "--idle", "--rate", "50", "--duration", str(int(seconds)), "--format", "raw", "--output", str(out),
+                 "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+
+    def finish(self) -> str:
+        for _, sampler in self.samplers:
+            try:
+                sampler.wait(60)
+            except subprocess.TimeoutExpired:
+                sampler.kill()
+        if not self.samplers:
+            return ""
+        summary = summarise_stacks([out for out, _ in self.samplers if out.exists()])
+        (self.folder / f"{self.label}-summary.txt").write_text(summary, encoding="utf-8")
+        return summary
+
+
+STAGES = (  # (label, a frame name that marks the stage), first match from the leaf wins
+    ("waiting (idle threads, sockets, locks)", ("wait", "select", "poll", "accept", "recv", "_worker", "sleep")),
+    ("frame analysis (vision)", ("proctoring/vision/", "mediapipe", "dlib")),
+    ("password hashing", ("scrypt", "pbkdf2", "check_password_hash", "generate_password_hash")),
+    ("JPEG decode/encode", ("imdecode", "imencode", "decode_jpeg")),
+    ("database (SQLAlchemy, driver)", ("sqlalchemy", "sqlite3", "psycopg")),
+    ("templates and JSON", ("jinja2", "json")),
+    ("HTTP and Flask", ("werkzeug", "flask", "gunicorn")),
+)
+
+
+def summarise_stacks(files: list[Path]) -> str:
+    """Share of busy samples per stage (waiting samples counted apart), from py-spy raw stacks."""
+    busy, idle, by_stage, by_function = 0, 0, {}, {}
+    for path in files:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n, frames = int(count), stack.split(";")
+            leaf = frames[-1].lower()
+            if any(word in leaf for word in STAGES[0][1]):
+                idle += n
+                continue
+            busy += n
+            whole = stack.lower()
+            stage = next((label for label, words in STAGES[1:] if any(w in whole for w in words)), "other Python")
+            by_stage[stage] = by_stage.get(stage, 0) + n
+            by_function[frames[-1]] = by_function.get(frames[-1], 0) + n
+    lines = [f"{busy} busy samples, {idle} waiting"]
+    lines += [f"  {share:5.1%} {label}" for label, share in
+              sorted(((label, n / (busy or 1)) for label, n in by_stage.items()), key=lambda x: -x[1])]
+    lines.append("  top functions (leaf):")
+    lines += [f"    {n / (busy or 1):5.1%} {name}" for name, n in sorted(by_function.items(), key=lambda x: -x[1])[:12]]
+    return "\n".join(lines)
+
+
 def run(mode: str, count: int, args, references, streams) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"load-{mode}-{count}-"))
     parts = Parts(mode, folder, args)
+    database = f"bench_{mode}_{count}_{os.getpid()}"
+    if mode == "celery" and args.database_url:
+        parts.env["DATABASE_URL"] = own_database(args.database_url, database)
+    profiler = Profiler(Path(args.profile) if args.profile else None, f"{mode}-{count}")
     try:
         parts.flask("db", "upgrade")
         parts.flask("seed", "--no-demo")
         emails = make_applicants(parts.env, count)
         parts.start()
+        profiler.start(parts.processes, args.duration)
         stats, elapsed = asyncio.run(simulate(parts.base, emails, references, streams, args.duration))
         figures = analysis_figures(parts.env, args.drain)
     finally:
         parts.stop()
         shutil.rmtree(folder, ignore_errors=True)
+        if mode == "celery" and args.database_url:
+            own_database(args.database_url, database, drop=True)
     return {"mode": mode, "applicants": count, "elapsed": elapsed, "stats": stats, "alarms": parts.alarms,
-            **figures}
+            "profile": profiler.finish(), **figures}
 
 
 def report(result: dict) -> str:
@@ -347,13 +443,17 @@ def main() -> None:
     parser.add_argument("--analyzer", default="vision", choices=("vision", "fake"))
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (celery mode)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL for the celery setup (default: SQLite)")
+    parser.add_argument("--profile", default=None, help="folder for py-spy profiles of the server processes")
     args = parser.parse_args()
     references, streams = pictures(args.analyzer)
     print(f"{os.cpu_count()} CPUs, analyzer {args.analyzer}, {args.duration:.0f} s per run; latencies in ms "
           "(p50 p95 p99), lag from upload to analysis")
     for count in (int(n) for n in args.applicants.split(",")):
         for mode in args.modes.split(","):
-            print(report(run(mode, count, args, references, streams)), flush=True)
+            result = run(mode, count, args, references, streams)
+            print(report(result), flush=True)
+            if result["profile"]:
+                print(result["profile"], flush=True)
 
 
 if __name__ == "__main__":
