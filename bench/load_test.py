@@ -18,7 +18,9 @@ analysed per second, and the lag from upload to analysis (received_at -> analyze
 With --database-url each celery run gets a database of its own, created on that server and dropped
 after the run. With --profile DIR, py-spy samples every server process (the web server with its
 workers and threads, and each Celery worker) during the exam phase and writes, per run, the raw
-stacks and a summary of where the time went.
+stacks and a summary of where the time went: CPU samples by default, with --profile-wall every
+thread's samples, waits included (time blocked inside a C call, such as SQLite's lock wait or a
+PostgreSQL round trip, counts towards the Python frame that made it).
 
 Run: .venv/bin/python bench/load_test.py [--applicants 20,50] [--duration 60] [--modes embedded,celery]
      [--analyzer vision|fake] [--workers 2] [--database-url postgresql://...] [--profile DIR]
@@ -113,11 +115,17 @@ class Parts:
         seen = threading.Event()
 
         def drain():
+            in_traceback = False
             for line in process.stderr:
                 if ready and ready in line:
                     seen.set()
-                if "WORKER TIMEOUT" in line or line.startswith("Traceback"):
+                if "WORKER TIMEOUT" in line:
                     self.alarms.append(line.strip())
+                if line.startswith("Traceback"):
+                    in_traceback = True
+                elif in_traceback and line.strip() and not line[0].isspace():
+                    self.alarms.append(f"Traceback: {line.strip()[:200]}")  # the exception itself
+                    in_traceback = False
 
         threading.Thread(target=drain, daemon=True).start()
         if ready and not seen.wait(180):
@@ -334,8 +342,8 @@ def own_database(url: str, name: str, drop: bool = False) -> str:
 class Profiler:
     """py-spy sampling the server's processes (and their children) for a while."""
 
-    def __init__(self, folder: Path | None, label: str):
-        self.folder, self.label, self.samplers = folder, label, []
+    def __init__(self, folder: Path | None, label: str, wall: bool = False):
+        self.folder, self.label, self.wall, self.samplers = folder, label, wall, []
 
     def start(self, processes: list[subprocess.Popen], seconds: float) -> None:
         if self.folder is None:
@@ -345,7 +353,7 @@ class Profiler:
             out = self.folder / f"{self.label}-{number}.txt"
             self.samplers.append((out, subprocess.Popen(
                 [str(BIN / "py-spy"), "record", "--pid", str(process.pid), "--subprocesses", "--threads",
-                 "--idle", "--rate", "50", "--duration", str(int(seconds)), "--format", "raw", "--output", str(out),
+                 *(["--idle"] if self.wall else []), "--rate", "50", "--duration", str(int(seconds)), "--format", "raw", "--output", str(out),
                  "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
 
     def finish(self) -> str:
@@ -404,7 +412,7 @@ def run(mode: str, count: int, args, references, streams) -> dict:
     database = f"bench_{mode}_{count}_{os.getpid()}"
     if mode == "celery" and args.database_url:
         parts.env["DATABASE_URL"] = own_database(args.database_url, database)
-    profiler = Profiler(Path(args.profile) if args.profile else None, f"{mode}-{count}")
+    profiler = Profiler(Path(args.profile) if args.profile else None, f"{mode}-{count}", args.profile_wall)
     try:
         parts.flask("db", "upgrade")
         parts.flask("seed", "--no-demo")
@@ -431,7 +439,8 @@ def report(result: dict) -> str:
             f"{percentile(s.frames, .99):6.1f} | errors {errors:3d} | analysed {result['analysed']}/{result['frames']} "
             f"{result['per_second']:5.1f}/s | lag p50 {result['lag_p50']:5.2f} p95 {result['lag_p95']:5.2f} "
             f"max {result['lag_max']:5.2f} s" + (f" | {s.errors}" if errors else "")
-            + (f" | server log: {len(result['alarms'])} x {result['alarms'][0]}" if result["alarms"] else ""))
+            + (f" | server log: {len(result['alarms'])} alarms, e.g. {sorted(set(result['alarms']))[:3]}"
+               if result["alarms"] else ""))
 
 
 def main() -> None:
@@ -444,6 +453,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (celery mode)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL for the celery setup (default: SQLite)")
     parser.add_argument("--profile", default=None, help="folder for py-spy profiles of the server processes")
+    parser.add_argument("--profile-wall", action="store_true",
+                        help="sample idle threads too (wall-clock: where requests wait), not only CPU")
     args = parser.parse_args()
     references, streams = pictures(args.analyzer)
     print(f"{os.cpu_count()} CPUs, analyzer {args.analyzer}, {args.duration:.0f} s per run; latencies in ms "
