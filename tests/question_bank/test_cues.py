@@ -285,6 +285,8 @@ def test_cue_report_page_lists_hazard_questions_too_long_to_read(app, staff_clie
     with app_context(app):
         assert import_bank("json", json_file(long_read), None).created == 1
     html = staff_client.get("/bank/cues").get_data(as_text=True)
+    assert html.count('id="cue-long-reads"') == 1
+    assert "<section" not in html[html.index("<title>"):html.index("</title>")]
     section = html[html.index('id="cue-long-reads"'):]
     assert "HAZ-902" in section and "(id)" in section and "(en)" not in section.split("</section>")[0]
     assert "batang soal 30 kata" in section
