@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from api_shared import QUESTIONS, attempt_row, set_mode
 
-from exam.blueprints import DEFAULT_PASS_MARK
+from exam.blueprints import DEFAULT_PASS_MARK, DEFAULT_TOPIC_COUNTS
 from exam.models import PAGE_CHANGE_SECONDS
 from exam.services import sweep_expired
 from helpers import answer_key, api_login, paper_question_ids
@@ -124,7 +124,7 @@ def test_new_blueprint_applies_to_the_next_attempt(app, applicant_api, applicant
 
 
 def test_retake_draws_unseen_questions_when_the_bank_allows(app, applicant_api, applicant, make_bank, clock):
-    make_bank(per_topic=12)  # twice the largest topic count
+    make_bank(per_topic=2 * max(DEFAULT_TOPIC_COUNTS.values()))  # room for two papers without a repeat
     first = applicant_api.start(applicant.application_id).get_json()["id"]
     assert applicant_api.submit(first).get_json()["passed"] is False
     clock.advance(days=1)
