@@ -23,7 +23,14 @@ worker_class = "gthread"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (a deploy), requests in flight get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Idle keep-alive connections are closed after this many seconds. It must outlast the
+# idle timeout of whatever holds connections open to us (the load balancer; a browser
+# keeps one for about 60 s): otherwise the server closes a connection just as the
+# client sends a request on it, and that request fails (the load benchmark lost 1 in
+# 300 frame uploads that way with 5 s, with a client posting every 4-6 s).
+keepalive = _int("GUNICORN_KEEPALIVE", 75)
+# Connections one worker holds open at once (idle keep-alive ones included).
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 1000)
 # Recycle workers now and then (bounded memory growth), not all at once.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)

@@ -89,7 +89,9 @@ class Parts:
     def __init__(self, mode: str, folder: Path, args):
         self.mode, self.folder, self.args = mode, folder, args
         self.processes: list[subprocess.Popen] = []
-        self.alarms: list[str] = []  # worker timeouts and tracebacks in the servers' logs
+        self.alarms: list[str] = []  # worker timeouts and tracebacks in the servers' logs while serving
+        self.shutdown_alarms: list[str] = []  # the same, once `stop` began (kept apart: not the load's doing)
+        self.stopping = False
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # The embedded default is SQLite by definition; the Celery setup uses --database-url when given.
@@ -114,17 +116,20 @@ class Parts:
         self.processes.append(process)
         seen = threading.Event()
 
+        def alarm(text: str) -> None:
+            (self.shutdown_alarms if self.stopping else self.alarms).append(text)
+
         def drain():
             in_traceback = False
             for line in process.stderr:
                 if ready and ready in line:
                     seen.set()
                 if "WORKER TIMEOUT" in line:
-                    self.alarms.append(line.strip())
+                    alarm(line.strip())
                 if line.startswith("Traceback"):
                     in_traceback = True
                 elif in_traceback and line.strip() and not line[0].isspace():
-                    self.alarms.append(f"Traceback: {line.strip()[:200]}")  # the exception itself
+                    alarm(f"Traceback: {line.strip()[:200]}")  # the exception itself
                     in_traceback = False
 
         threading.Thread(target=drain, daemon=True).start()
@@ -145,10 +150,16 @@ class Parts:
         self.spawn([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "app:create_app()"], "Booting worker")
 
     def stop(self) -> None:
+        """Stop as an operator would, one part after the other: the web server, then each
+        Celery worker (a warm shutdown: SIGTERM to the main process only, which finishes
+        its task and leaves the queued ones in Redis), then Redis. Signalling a whole
+        process group at once kills Celery's pool child under its task (WorkerLostError)
+        and Redis under the workers (ConnectionRefusedError): tracebacks of the shutdown,
+        not of the load."""
+        self.stopping = True
         for process in reversed(self.processes):
             if process.poll() is None:
-                os.killpg(process.pid, 15)
-        for process in self.processes:
+                os.kill(process.pid, 15)
             try:
                 process.wait(60)
             except subprocess.TimeoutExpired:
@@ -199,9 +210,11 @@ class Stats:
 
 
 class Dropped:
-    """Stands in for a response when the connection failed (counted as an error)."""
+    """Stands in for a response when the connection failed (counted as an error, by the
+    exception's class: a refused connection, a timeout, a connection closed under the request)."""
 
-    status_code = 0
+    def __init__(self, error: Exception):
+        self.status_code = type(error).__name__
 
     def json(self) -> dict:
         return {}
@@ -210,8 +223,8 @@ class Dropped:
 async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs):
     try:
         return await client.request(method, url, **kwargs)
-    except httpx.HTTPError:
-        return Dropped()
+    except httpx.HTTPError as error:
+        return Dropped(error)
 
 
 async def applicant(base: str, email: str, reference: bytes, stream: list[bytes], duration: float, stats: Stats,
@@ -427,6 +440,7 @@ def run(mode: str, count: int, args, references, streams) -> dict:
         if mode == "celery" and args.database_url:
             own_database(args.database_url, database, drop=True)
     return {"mode": mode, "applicants": count, "elapsed": elapsed, "stats": stats, "alarms": parts.alarms,
+            "shutdown_alarms": parts.shutdown_alarms,
             "profile": profiler.finish(), **figures}
 
 
@@ -440,7 +454,9 @@ def report(result: dict) -> str:
             f"{result['per_second']:5.1f}/s | lag p50 {result['lag_p50']:5.2f} p95 {result['lag_p95']:5.2f} "
             f"max {result['lag_max']:5.2f} s" + (f" | {s.errors}" if errors else "")
             + (f" | server log: {len(result['alarms'])} alarms, e.g. {sorted(set(result['alarms']))[:3]}"
-               if result["alarms"] else ""))
+               if result["alarms"] else "")
+            + (f" | at shutdown: {len(result['shutdown_alarms'])}, e.g. {sorted(set(result['shutdown_alarms']))[:2]}"
+               if result["shutdown_alarms"] else ""))
 
 
 def main() -> None:

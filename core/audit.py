@@ -9,13 +9,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, select
+from sqlalchemy import JSON, DateTime, ForeignKey, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import now_utc
 from core.extensions import db
 
 GENESIS = "0" * 64
+# PostgreSQL advisory lock that serialises appends (any constant: this app's only advisory lock).
+APPEND_LOCK_KEY = 0x5150_A0D1
 
 
 class AuditEntry(db.Model):
@@ -45,8 +47,22 @@ class AuditEntry(db.Model):
 
 def record(action: str, *, actor_id: int | None, target_type: str, target_id: object = "",
            details: dict | None = None) -> AuditEntry:
-    """Append an entry in the caller's transaction (the caller commits)."""
-    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1).with_for_update())
+    """Append an entry in the caller's transaction (the caller commits).
+
+    Appends are serialised for the rest of the transaction. On PostgreSQL `SELECT ...
+    FOR UPDATE` on the last entry is not enough: a second transaction waiting for that
+    row's lock gets the same row once the first commits (ORDER BY and LIMIT are not
+    evaluated again), takes the same id and fails on the primary key (seen as 500s on
+    simultaneous submits under load). A transaction-scoped advisory lock, taken before
+    reading, makes the read see every append committed before it. SQLite has one writer
+    at a time, but Python's driver opens the transaction at the first write, after the
+    read: a write that changes nothing takes the writer's lock first."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    elif dialect == "sqlite":
+        db.session.execute(text("UPDATE audit_entries SET id = id WHERE 0"))
+    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     entry = AuditEntry(
         id=(last.id + 1) if last else 1, at=now_utc(), actor_id=actor_id, action=action,
         target_type=target_type, target_id=str(target_id), details=details or {},

@@ -93,3 +93,25 @@ def test_answers_racing_a_submit_are_either_refused_or_graded(app, bank, applica
         assert stored == acknowledged  # every answer said "saved" is there, and no other
         assert grade_attempt(attempt).correct == attempt.correct_count == submitted["correct"]
         assert all(item.answered_at <= attempt.submitted_at for item in attempt.items if item.answered_at)
+
+
+def test_simultaneous_audit_appends_all_land_and_keep_the_chain(app):
+    """Different applicants submitting at the same moment each append to the audit
+    chain: every append commits, with ids 1..n and the chain intact (on PostgreSQL a
+    row lock on the last entry let two appends take the same id: 500s on submit)."""
+    from core.audit import AuditEntry, record, verify_chain
+
+    barrier = threading.Barrier(CALLERS)
+
+    def append(index: int) -> None:
+        with app.app_context():
+            barrier.wait()
+            record("exam.submitted", actor_id=None, target_type="attempt", target_id=index)
+            db.session.commit()
+
+    with ThreadPoolExecutor(CALLERS) as pool:
+        list(pool.map(append, range(CALLERS)))  # re-raises a failed append
+    with app.app_context():
+        ids = db.session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)).all()
+        assert ids == list(range(1, CALLERS + 1))
+        assert verify_chain().intact
