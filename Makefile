@@ -7,11 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Processes for the PostgreSQL pass: each test has its own database, so they run side by side
+TEST_PROCESSES ?= 2
 
 RUN_PACKAGES := libgl1 libglib2.0-0
 TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-dejavu-core redis-server
 
-.PHONY: run test lint bench translations serve worker
+.PHONY: run test test-postgresql lint bench translations serve worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +48,13 @@ test: $(VENV)/.dev
 	sh tools/system-packages.sh $(TEST_PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The suite again with each test on a PostgreSQL database of its own, made from the
+# migrated schema (TEST_DATABASE_URL names the server; .ci/run starts one on loopback).
+test-postgresql: $(VENV)/.dev
+	sh tools/system-packages.sh $(TEST_PACKAGES)
+	@test -n "$$TEST_DATABASE_URL" || { echo "TEST_DATABASE_URL must name a PostgreSQL server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres" >&2; exit 2; }
+	TEST_SUITE_DATABASE=postgresql $(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

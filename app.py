@@ -9,9 +9,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from core.config import load_config
-from core.errors import refuse_nameless_form_fields, refuse_oversized_streams
-from core.extensions import babel, csrf, db, limiter, login_manager, migrate
+from core.config import database_engine_options, load_config
+from core.errors import refuse_nameless_form_fields, refuse_nul_characters, refuse_oversized_streams
+from core.extensions import DATABASE_ID_MAX, babel, csrf, db, limiter, login_manager, migrate
 from core.static import configure_static
 from question_bank import allow_import_uploads
 
@@ -19,11 +19,11 @@ BASE_DIR = Path(__file__).resolve().parent
 
 
 class DatabaseIntegerConverter(IntegerConverter):
-    """`<int:...>` in a URL: an id the database can hold (a 64-bit signed integer), so a
-    larger number is an unknown page (404), not an overflow inside the query (500)."""
+    """`<int:...>` in a URL: an id the database can hold (DATABASE_ID_MAX), so a larger
+    number is an unknown page (404), not an overflow inside the query (500)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", DATABASE_ID_MAX)
         super().__init__(map, *args, **kwargs)
 
 
@@ -69,6 +69,7 @@ def configure_extensions(app: Flask) -> None:
     import core.audit  # noqa: F401  (the audit table belongs to the metadata)
     from accounts.models import User
 
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", database_engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     limiter.init_app(app)
     if app.config["TRUSTED_PROXIES"] > 0:
@@ -78,6 +79,7 @@ def configure_extensions(app: Flask) -> None:
     app.before_request(allow_import_uploads)  # the import's own upload limit, before anything reads the body
     app.before_request(refuse_oversized_streams)  # both before the CSRF check reads the body
     app.before_request(refuse_nameless_form_fields)
+    app.before_request(refuse_nul_characters)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(BASE_DIR / "translations"))
     login_manager.init_app(app)

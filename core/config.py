@@ -70,6 +70,21 @@ def load_config(instance_path: Path) -> dict:
     }
 
 
+def database_engine_options(database_url: str) -> dict:
+    """PostgreSQL: a statement waits at most DATABASE_LOCK_TIMEOUT_MS for a lock (SQLite's
+    busy_timeout is the same 5 s), then fails with an OperationalError, which the app
+    answers 503 + Retry-After (nothing half saved) instead of holding the worker until
+    gunicorn kills it. DATABASE_STATEMENT_TIMEOUT_MS (0: none) bounds any statement; set
+    it on web nodes (below gunicorn's timeout), not for a backup of a large database.
+    Pooled connections are checked before use, so a restarted server costs no request."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    lock_ms = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", 5000))
+    statement_ms = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", 0))
+    return {"pool_pre_ping": True,
+            "connect_args": {"options": f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}"}}
+
+
 def proctoring_config() -> dict:
     """Webcam proctoring (see proctoring/README.md)."""
     env = os.environ.get

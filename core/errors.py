@@ -85,6 +85,36 @@ def refuse_nameless_form_fields() -> None:
         raise PlatformError(_("Every part of the form needs a name."), status=400)
 
 
+def contains_nul(value) -> bool:
+    """Whether any string in `value` (nested lists and dicts, walked without recursion so
+    that a deeply nested body cannot exhaust the stack) holds a NUL."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """A NUL character in a field, a query or a JSON string is refused with a 400: no
+    applicant types one, and PostgreSQL cannot store it (a 500 deep inside the query)."""
+    texts = [*request.args.keys(), *request.args.values(), *request.form.keys(), *request.form.values(),
+             *(upload.filename or "" for upload in request.files.values())]
+    try:
+        body = request.get_json(silent=True) if request.is_json else None
+    except RecursionError:  # nested too deep: the view refuses the body with its own 400
+        body = None
+    if contains_nul(texts) or contains_nul(body):
+        raise PlatformError(_("The request contains a character that is not allowed (NUL)."), status=400)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PlatformError)
     def handle_platform_error(error: PlatformError):

@@ -23,6 +23,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The largest id every supported database holds: the primary keys are INTEGER, 32-bit
+# signed on PostgreSQL. A larger number in a URL or a body is an unknown id (404), not an
+# overflow inside the query (500).
+DATABASE_ID_MAX = 2**31 - 1
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

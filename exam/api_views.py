@@ -13,7 +13,7 @@ from accounts.services import authenticate, end_sessions
 from core.access import APPLICANT, ROLES, public, roles_required
 from core.clock import local_date, local_today, now_utc
 from core.errors import NotFound, ValidationError
-from core.extensions import db
+from core.extensions import DATABASE_ID_MAX, db
 from exam import api, services
 from exam.models import Application
 from exam.openapi import openapi_document
@@ -33,12 +33,9 @@ def json_body() -> dict:
     return body
 
 
-DATABASE_ID_MAX = 2**63 - 1  # a 64-bit signed integer, as in the URLs (app.DatabaseIntegerConverter)
-
-
 def database_id(value) -> int | None:
     """`value` when it is an id the database can hold; None for anything else (a bool, a
-    float, a number beyond 64 bits, which SQLite and PostgreSQL refuse with an overflow)."""
+    float, a number beyond the id column's range, which the database refuses with an overflow)."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= DATABASE_ID_MAX:
         return value
     return None

@@ -9,15 +9,13 @@ service-level tests ask for `app_ctx`.
 """
 import functools
 import itertools
-import logging
 import os
-import uuid
 from datetime import date
 
+import databases
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
 import accounts.models
 from app import create_app
@@ -65,11 +63,26 @@ def _hash_each_password_once():
     accounts.models.generate_password_hash = real
 
 
-@pytest.fixture
-def bare_app(tmp_path, clock) -> Flask:
-    """The app on an empty database file with no tables (for migration tests)."""
-    application = create_app(testing_config(tmp_path))
+# The suite's PostgreSQL pass leaves out tests/vision: pure functions over pixels, no database.
+collect_ignore = ["vision"] if databases.ON_POSTGRESQL else []
+
+
+@pytest.fixture(autouse=True)
+def _test_databases():
+    """In the suite's PostgreSQL pass, the databases a test made are dropped after it."""
+    yield
+    databases.drop_test_databases()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    databases.close()
+
+
+def _serve(application: Flask, clock: FrozenClock, *, schema: bool):
     clock.install()
+    if schema:
+        with application.app_context():
+            db.create_all()
     yield application
     with application.app_context():
         db.session.remove()
@@ -77,10 +90,15 @@ def bare_app(tmp_path, clock) -> Flask:
 
 
 @pytest.fixture
-def app(bare_app) -> Flask:
-    with bare_app.app_context():
-        db.create_all()
-    return bare_app
+def bare_app(tmp_path, clock) -> Flask:
+    """The app on an empty database with no tables (for migration tests)."""
+    yield from _serve(create_app(testing_config(tmp_path, migrated=False)), clock, schema=False)
+
+
+@pytest.fixture
+def app(tmp_path, clock) -> Flask:
+    """The app on a database with the schema and no rows."""
+    yield from _serve(create_app(testing_config(tmp_path)), clock, schema=True)
 
 
 @pytest.fixture
@@ -253,35 +271,18 @@ def started(bank, applicant, applicant_api):
 
 @pytest.fixture
 def keep_logging_configuration():
-    """migrations/env.py calls logging.config.fileConfig, which replaces the root
-    handlers and disables every existing logger; undo that for the tests that follow."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    loggers = {name: (logger.disabled, logger.level) for name, logger in logging.Logger.manager.loggerDict.items()
-               if isinstance(logger, logging.Logger)}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, (disabled, logger_level) in loggers.items():
-        logger = logging.getLogger(name)
-        logger.disabled, logger.level = disabled, logger_level
+    """Logging as it was before the test, whatever migrations/env.py did to it."""
+    with databases.logging_kept():
+        yield
 
 
 @pytest.fixture
 def postgres_url(keep_logging_configuration):
     """A new, empty PostgreSQL database on the TEST_DATABASE_URL server, dropped after
     the test (`.ci/run` starts the server on loopback); skips where none is set."""
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
+    if databases.server_url() is None:
         pytest.skip("TEST_DATABASE_URL (PostgreSQL) not set")
-    name = f"sim_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    return databases.postgres().new(migrated=False)
 
 
 # --------------------------------------------------------------------------- Redis

@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from databases import database_uri
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
@@ -288,11 +289,13 @@ def wrong_choice(correct: int, option_count: int = 4) -> int:
     return (correct + 1) % option_count
 
 
-def testing_config(tmp_path) -> dict:
+def testing_config(tmp_path, *, migrated: bool = True) -> dict:
+    """The tests' app settings; the database is `databases.database_uri`'s (SQLite, or
+    a PostgreSQL database of the test's own in the suite's PostgreSQL pass)."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path, migrated=migrated),
         "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_HOLIDAYS": "",

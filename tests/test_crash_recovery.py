@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,6 +17,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+from databases import database_uri
+from sqlalchemy import create_engine, text
 
 from proctoring.analysis import embed_fake_scenario
 
@@ -62,14 +63,20 @@ class Client:
 
 
 @pytest.fixture
-def servers(tmp_path):
+def database(tmp_path) -> str:
+    """The servers' database, empty (they migrate it)."""
+    return database_uri(tmp_path, "crash.db", migrated=False)
+
+
+@pytest.fixture
+def servers(tmp_path, database):
     """`launch(**environment)`: a migrated, seeded database and a `start()` for servers on it
     (one port, one database, one evidence folder); returns (start, processes, logs), where
     `logs` gets every line the servers write to stderr."""
     processes, logs = [], []
 
     def launch(**extra: str):
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.db'}", "SECRET_KEY": "crash-test-key",
+        env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "crash-test-key",
                "SESSION_COOKIE_SECURE": "0", "PROCTORING_REQUIRED": "0", "EXAM_SWEEP_INTERVAL": "0",
                "EVIDENCE_FOLDER": str(tmp_path / "evidence"), "UPLOAD_FOLDER": str(tmp_path / "uploads"), **extra}
         flask = [sys.executable, "-m", "flask", "--app", "app"]
@@ -138,22 +145,29 @@ def test_acknowledged_answers_survive_a_sigkill_and_the_exam_resumes(server):
     assert status == 200 and result["total"] == 30 and result["verification_code"]
 
 
-def stored_frames(database: Path) -> dict[int, dict]:
+def stored_frames(database: str) -> dict[int, dict]:
     """The attempt's frames as the database has them, by sequence number."""
-    with sqlite3.connect(database) as connection:
-        connection.row_factory = sqlite3.Row
-        rows = connection.execute("SELECT id, sequence, status, path, analyzed_at, analysis FROM proctor_frames")
-        return {row["sequence"]: dict(row) for row in rows}
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT id, sequence, status, path, analyzed_at, analysis FROM proctor_frames"))
+            frames = {row.sequence: dict(row._mapping) for row in rows}
+    finally:
+        engine.dispose()
+    for row in frames.values():  # SQLite returns the JSON text, PostgreSQL the decoded value
+        if isinstance(row["analysis"], str):
+            row["analysis"] = json.loads(row["analysis"])
+    return frames
 
 
-def test_acknowledged_frames_survive_a_sigkill_and_are_analysed_once_after_the_restart(servers, tmp_path):
+def test_acknowledged_frames_survive_a_sigkill_and_are_analysed_once_after_the_restart(servers, database, tmp_path):
     # A webcam-supervised exam (no liveness step: a still photo cannot turn its head), on the
     # in-process analysis pool; the fake analyzer takes 2 s per frame, like the real models, so
     # the kill comes while frames are being analysed and others wait behind them.
     start, processes, logs = servers(PROCTORING_REQUIRED="1", PROCTOR_LIVENESS_REQUIRED="0",
                                      PROCTOR_ANALYZER="fake", PROCTOR_SYNC_ANALYSIS="0", PROCTOR_QUEUE="threads",
                                      PROCTOR_WORKERS="2", PROCTOR_DELETE_CLEAN_FRAMES="0")
-    database, evidence = tmp_path / "crash.db", tmp_path / "evidence"
+    evidence = tmp_path / "evidence"
     client = Client(start())
     application = client.sign_in()
     status, check = client.call("POST", f"/applications/{application}/system-check", jpeg=FRAME)
@@ -194,7 +208,7 @@ def test_acknowledged_frames_survive_a_sigkill_and_are_analysed_once_after_the_r
     assert {sequence: row["id"] for sequence, row in after.items()} == acknowledged  # no row lost or added
     for sequence, row in after.items():
         assert row["status"] == "analyzed", row
-        assert json.loads(row["analysis"])["detail"] == {"analyzer": "fake"}
+        assert row["analysis"]["detail"] == {"analyzer": "fake"}
         assert (evidence / row["path"]).read_bytes() == frame
         if sequence in analysed_before:  # analysed before the kill: not analysed again
             assert row["analyzed_at"] == analysed_before[sequence]

@@ -1,8 +1,7 @@
 """A locked database: the answer is refused with 503 and Retry-After (nothing half
 saved), and the same answer sent again once the lock is gone is stored. /healthz
 reports a database that does not answer."""
-import sqlite3
-
+from databases import writes_blocked
 from sqlalchemy.exc import OperationalError
 
 from core import health
@@ -11,14 +10,8 @@ from exam.models import Attempt
 
 
 def test_a_locked_database_answers_503_with_retry_after_and_the_retry_saves(app, started, applicant_api):
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the database (busy_timeout runs out)
-    try:
+    with writes_blocked(app.config["SQLALCHEMY_DATABASE_URI"]):  # until the lock wait runs out
         refused = applicant_api.answer(started["id"], 1, 2)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert refused.status_code == 503
     assert refused.headers["Retry-After"].isdigit() and refused.get_json()["error"]
 

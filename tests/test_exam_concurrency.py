@@ -24,6 +24,8 @@ def app(request, tmp_path, clock):
     config = base_config(tmp_path)
     if request.param == "postgresql":
         config["SQLALCHEMY_DATABASE_URI"] = request.getfixturevalue("postgres_url")
+    else:  # SQLite, also in the suite's PostgreSQL pass
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'concurrency.db'}"
     application = create_app(config)
     clock.install()
     with application.app_context():

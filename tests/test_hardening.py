@@ -68,7 +68,7 @@ def test_answer_after_automatic_submission_says_time_is_up(app, clock, applicant
 
 
 def test_an_id_beyond_the_database_range_is_not_found(app, applicant_api):
-    huge = 2**63
+    huge = 2**31  # one past PostgreSQL's INTEGER
     for path in (f"/applications/{huge}/system-check", f"/system-checks/{huge}/liveness",
                  f"/applications/{huge}/system-check/preview"):
         response = applicant_api.client.post(f"/api/v1{path}", data=b"x", content_type="image/jpeg",
@@ -88,6 +88,18 @@ def test_a_multipart_part_without_a_name_is_a_clear_400(app):
         response = client.post(path, data=NAMELESS_PART, content_type="multipart/form-data; boundary=XX")
         assert response.status_code == 400, path
         assert "Setiap bagian formulir" in response.get_data(as_text=True), path
+
+
+def test_a_nul_character_anywhere_in_the_request_is_a_clear_400(app, applicant, applicant_api):
+    """Found by the PostgreSQL pass of tests/test_form_fuzz.py: PostgreSQL cannot store a
+    NUL, so a sign-in with one in the e-mail was a 500 inside the query."""
+    client = app.test_client()
+    form = client.post("/login", data={"email": "a\x00@contoh.id", "password": PASSWORD})
+    query = client.get("/verify?code=A\x00B")
+    body = applicant_api.post("/session", {"email": applicant.email, "password": PASSWORD, "note": ["ok", {"k": "\x00"}]})
+    for response in (form, query, body):
+        assert response.status_code == 400
+        assert "NUL" in response.get_data(as_text=True)
 
 
 def test_a_wrong_method_says_which_ones_are_allowed(app):
@@ -121,8 +133,9 @@ def test_a_chunked_body_over_the_limit_is_413_not_a_misleading_400(app, applican
 
 def test_a_registration_id_the_database_cannot_hold_is_not_found(app, applicant, applicant_api):
     """Found by schemathesis: an application_id beyond 64 bits in POST /attempts was an
-    OverflowError inside the query (500); a boolean stood for registration 1."""
-    for application_id in (2**63, 2**70, -(2**64), True, 1.0, 0, -1):
+    OverflowError inside the query (500); a boolean stood for registration 1. 2**31 overflowed
+    PostgreSQL's INTEGER id (found by the PostgreSQL pass)."""
+    for application_id in (2**31, 2**63, 2**70, -(2**64), True, 1.0, 0, -1):
         response = applicant_api.post("/attempts", {"application_id": application_id, "consent": True})
         assert response.status_code == 404, (application_id, response.get_json())
         assert response.get_json()["error"]
@@ -138,3 +151,11 @@ def test_a_question_form_without_its_explanation_field_is_a_422(app, staff):
                                               "option_b_id": "Tidak", "correct": "a"})
     assert response.status_code == 422
     assert "Isian ini wajib diisi." in response.get_data(as_text=True)
+
+
+def test_a_nul_deep_inside_a_nested_body_is_found_without_exhausting_the_stack(app, applicant_api):
+    depth = 350  # 700 levels: json.loads reads it, a recursive walk beside Flask's frames would not
+    body = '{"n": [' * depth + '"\\u0000"' + "]}" * depth
+    response = applicant_api.client.post("/api/v1/session", data=body, content_type="application/json",
+                                         headers={"X-CSRFToken": applicant_api.csrf_token()})
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from databases import database_uri
 
 from accounts.services import create_user, register_applicant
 from app import create_app
@@ -129,7 +130,7 @@ def nik(born: date, serial: int) -> str:
 def world(tmp_path):
     """An app with a bank, one account per role, an applicant's open attempt and a
     submitted attempt (for verification)."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "routes", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.db'}"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "routes", "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path, "r.db")})
     with app.app_context(), app.test_request_context():
         db.create_all()
         number = 0

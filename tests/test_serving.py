@@ -10,12 +10,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from databases import database_uri
 from services import ROOT, free_port, wait_for
 
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    database = f"sqlite:///{tmp_path / 'serve.db'}"
+    database = database_uri(tmp_path, "serve.db", migrated=False)
     env = {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "serve-test-key", "SESSION_COOKIE_SECURE": "0",
            "EVIDENCE_FOLDER": str(tmp_path / "evidence"), "UPLOAD_FOLDER": str(tmp_path / "uploads"),
            "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "2"}

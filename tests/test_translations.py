@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from databases import database_uri
 
 from app import create_app
 from core.extensions import db
@@ -195,10 +196,10 @@ def csrf_token(html: str) -> str:
 
 
 @pytest.fixture
-def web():
+def web(tmp_path):
     application = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path, "web.db"),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "EXAM_SWEEP_INTERVAL": 0,
     })
@@ -241,7 +242,7 @@ def test_form_validation_messages_are_indonesian_by_default(tmp_path):
     from app import create_app
     from core.extensions import db
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forms.db'}"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path, "forms.db")})
     with app.app_context():
         db.create_all()
     client = app.test_client()

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from databases import database_uri
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -41,7 +42,7 @@ def serve(tmp_path, bank_multiplier: int, **config):
     app's settings (webcam proctoring is off unless PROCTORING_REQUIRED=True is given:
     see tests/conftest.py)."""
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}",
+        "TESTING": True, "SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database_uri(tmp_path, "b.db"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"), "EVIDENCE_FOLDER": str(tmp_path / "evidence"),
         "REGISTER_NIK_PREFIX_LIMIT": 10_000, **config,
     })

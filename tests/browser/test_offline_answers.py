@@ -5,10 +5,10 @@ locked by another writer (the server answers 503 with Retry-After). Each time th
 page says it will retry, nothing reaches the database, and once restored the last
 choice is stored: no answer lost."""
 import re
-import sqlite3
 from datetime import date
 
 import pytest
+from databases import writes_blocked
 from playwright.sync_api import expect
 
 from accounts.services import register_applicant
@@ -74,17 +74,11 @@ def test_answers_given_offline_or_while_the_database_is_locked_are_sent_when_it_
 
     # 3. The database is locked by another writer: the server answers 503, the page keeps it.
     page.goto(re.sub(r"/questions/\d+$", "/questions/3", page.url))
-    holder = sqlite3.connect(live.app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"),
-                             isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with writes_blocked(live.app.config["SQLALCHEMY_DATABASE_URI"]):
         with page.expect_response(lambda response: response.url.endswith("/answer")) as refused:
             choose(page, 3)
         assert refused.value.status == 503 and refused.value.headers["retry-after"].isdigit()
         expect(status).to_have_text(OFFLINE)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     expect(status).to_have_text(SAVED)
     assert choices(live.app)[:3] == [2, 1, 3]
 
