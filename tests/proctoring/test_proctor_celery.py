@@ -3,8 +3,8 @@
 The app under test (Flask test client) has PROCTOR_QUEUE=celery; the worker is
 `celery -A celery_test_worker worker` (the real `proctoring.tasks`, with an analyzer
 that logs each analysis and can be held mid-analysis until a file appears) against
-the same database file, created by the app's migrations (`flask db upgrade`), or a
-PostgreSQL database on TEST_DATABASE_URL's server when that is set."""
+the same database, created by the app's migrations (`flask db upgrade`): a SQLite file,
+or in the suite's PostgreSQL pass a PostgreSQL database (tests/databases.py)."""
 import os
 import signal
 import subprocess
@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import databases
 import pytest
 from services import ROOT, wait_for
 
@@ -26,12 +27,9 @@ HERE = Path(__file__).resolve().parent
 
 
 @pytest.fixture
-def database_url(request, tmp_path):
+def database_url(tmp_path):
     """An empty database migrated by the real `flask db upgrade`."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        url = request.getfixturevalue("postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'celery.db'}"
+    url = databases.database_uri(tmp_path, "celery.db", migrated=False)
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, check=True,
                    capture_output=True, timeout=300, env={**os.environ, "DATABASE_URL": url})
     return url
