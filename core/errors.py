@@ -85,6 +85,15 @@ def refuse_nameless_form_fields() -> None:
         raise PlatformError(_("Every part of the form needs a name."), status=400)
 
 
+def request_json():
+    """The request's parsed JSON; None when it is not JSON, is malformed, or is nested too
+    deep to parse (RecursionError, which get_json's `silent` does not cover)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def contains_nul(value) -> bool:
     """Whether any string in `value` (nested lists and dicts, walked without recursion so
     that a deeply nested body cannot exhaust the stack) holds a NUL."""
@@ -107,11 +116,7 @@ def refuse_nul_characters() -> None:
     applicant types one, and PostgreSQL cannot store it (a 500 deep inside the query)."""
     texts = [*request.args.keys(), *request.args.values(), *request.form.keys(), *request.form.values(),
              *(upload.filename or "" for upload in request.files.values())]
-    try:
-        body = request.get_json(silent=True) if request.is_json else None
-    except RecursionError:  # nested too deep: the view refuses the body with its own 400
-        body = None
-    if contains_nul(texts) or contains_nul(body):
+    if contains_nul(texts) or contains_nul(request_json()):
         raise PlatformError(_("The request contains a character that is not allowed (NUL)."), status=400)
 
 

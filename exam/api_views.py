@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from accounts.services import authenticate, end_sessions
 from core.access import APPLICANT, ROLES, public, roles_required
 from core.clock import local_date, local_today, now_utc
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, ValidationError, request_json
 from core.extensions import DATABASE_ID_MAX, db
 from exam import api, services
 from exam.models import Application
@@ -24,10 +24,7 @@ from review.status import review_summary
 
 def json_body() -> dict:
     """The request's JSON object; 400 for anything else, including nesting too deep to parse."""
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        body = None
+    body = request_json()
     if not isinstance(body, dict):
         raise ValidationError(_("The request body must be a JSON object."), status=400)
     return body
